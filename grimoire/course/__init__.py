@@ -1,0 +1,1 @@
+"""Lessons as data and as computation: format, loader, kernel, checks, progress."""

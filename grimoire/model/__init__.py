@@ -1,0 +1,1 @@
+"""The tiny language model, in numpy alone: tokenizer, GPT, gradients, training."""

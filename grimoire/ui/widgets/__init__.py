@@ -1,0 +1,1 @@
+"""One reusable Textual widget a module."""
