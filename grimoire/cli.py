@@ -66,9 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, help="where to write the weights (.npz)")
     train.add_argument(
         "--task",
-        choices=["grimoire", "repeat"],
+        choices=["grimoire", "repeat", "dictionary"],
         default="grimoire",
-        help="grimoire: the shipped model; repeat: the small copying model of the eigen lesson",
+        help=(
+            "grimoire: the shipped model; repeat: the small copying model of the eigen lesson; "
+            "dictionary: the sparse dictionary of residual vectors of the factorization lesson"
+        ),
     )
     return parser
 
@@ -139,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
             from grimoire.course.runner import cli_check
 
             return cli_check(args)
+        if command == "train" and args.task == "dictionary":
+            from grimoire.model.dictionary import cli_train_dictionary
+
+            return cli_train_dictionary(args)
         if command == "train":
             from grimoire.model.train import cli_train
 

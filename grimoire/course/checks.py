@@ -1,0 +1,225 @@
+"""Checking a learner's answers: choice and numeric quizzes, and exercises run in the kernel.
+
+Public API::
+
+    @dataclass Verdict(correct: bool, message: str, explanation: str = "",
+                       expected: str | None = None)
+    @dataclass ExerciseVerdict(passed: bool, message: str, attempt: CellResult,
+                               check: CellResult | None)
+    class CheckError(ValueError)          # the lesson itself is wrong (a sentence)
+
+    check_choice(quiz: Quiz, selected: Iterable[int]) -> Verdict
+    parse_number(text: str) -> float      # "0.25", "1/4", "2e-3", "-1,234.5", "2**10";
+                                          # raises ValueError with a sentence
+    expected_number(quiz: Quiz, kernel: Kernel | None = None) -> float   # raises CheckError
+    within_tolerance(quiz: Quiz, value: float, expected: float) -> bool
+    check_numeric(quiz: Quiz, answer: str | float, kernel: Kernel | None = None,
+                  expected: float | None = None) -> Verdict
+    check_exercise(exercise: Exercise, code: str, kernel: Kernel,
+                   timeout: float | None = None) -> ExerciseVerdict
+
+A numeric quiz with neither `tolerance` nor `rel_tolerance` accepts answers within 0.1 % of the
+right value (DEFAULT_REL_TOLERANCE), so a learner may type the digits they see.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from grimoire.course.schema import Exercise, Quiz
+
+if TYPE_CHECKING:
+    from grimoire.course.kernel import CellResult, Kernel
+
+DEFAULT_REL_TOLERANCE = 1e-3
+
+
+class CheckError(ValueError):
+    """The lesson's own answer cannot be computed; the message is a sentence for the author."""
+
+
+@dataclass
+class Verdict:
+    """Whether a quiz answer is right, and what to tell the learner."""
+
+    correct: bool
+    message: str
+    explanation: str = ""
+    expected: str | None = None
+
+
+@dataclass
+class ExerciseVerdict:
+    """Whether an exercise attempt passed its check, with both cells' results."""
+
+    passed: bool
+    message: str
+    attempt: CellResult
+    check: CellResult | None
+
+
+def check_choice(quiz: Quiz, selected: Iterable[int]) -> Verdict:
+    """A choice quiz: right when exactly the right choices are picked."""
+    if quiz.choices is None or quiz.answer is None:
+        raise CheckError("This quiz has no choices; check it with check_numeric.")
+    picked = sorted(set(selected))
+    right = sorted(quiz.answer)
+    names = [quiz.choices[i] for i in right]
+    expected = " and ".join(f"'{name}'" for name in names)
+    if picked == right:
+        return Verdict(True, "Right.", quiz.explanation, expected)
+    if not picked:
+        return Verdict(False, "Pick an answer first.", "", None)
+    if len(right) > 1:
+        found = len(set(picked) & set(right))
+        wrong = len(set(picked) - set(right))
+        detail = f"{found} of the {len(right)} right choices"
+        if wrong:
+            detail += f" and {wrong} that {'is' if wrong == 1 else 'are'} not right"
+        return Verdict(False, f"Not quite: you picked {detail}.", quiz.explanation, expected)
+    return Verdict(False, "Not quite.", quiz.explanation, expected)
+
+
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv, ast.Pow: operator.pow}
+_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+
+
+def _arithmetic(node: ast.AST) -> float:
+    if isinstance(node, ast.Expression):
+        return _arithmetic(node.body)
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(
+        node.value, bool
+    ):
+        return float(node.value)
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, right = _arithmetic(node.left), _arithmetic(node.right)
+        if isinstance(node.op, ast.Pow) and abs(right) > 1000:
+            raise ValueError("too large")
+        return float(_BINARY[type(node.op)](left, right))
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        return float(_UNARY[type(node.op)](_arithmetic(node.operand)))
+    raise ValueError("not arithmetic")
+
+
+def parse_number(text: str) -> float:
+    """A number the learner typed; plain arithmetic of numbers is allowed (1/3, 2**-4)."""
+    cleaned = text.strip().replace("−", "-").replace("_", "")
+    if not cleaned:
+        raise ValueError("Type a number first.")
+    if "," in cleaned and "." not in cleaned.split(",")[-1] and len(cleaned.split(",")[-1]) != 3:
+        cleaned = cleaned.replace(",", ".")  # a decimal comma, as in 0,25
+    cleaned = cleaned.replace(",", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        pass
+    try:
+        value = _arithmetic(ast.parse(cleaned, mode="eval"))
+    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, RecursionError):
+        raise ValueError(f"'{text.strip()}' is not a number; type one such as 0.25 or 1/4.") \
+            from None
+    if not math.isfinite(value):
+        raise ValueError(f"'{text.strip()}' is not a finite number.")
+    return value
+
+
+def expected_number(quiz: Quiz, kernel: Kernel | None = None) -> float:
+    """The right answer of a numeric quiz, evaluating its expression in the kernel if needed."""
+    if quiz.numeric is None:
+        raise CheckError("This quiz has no numeric answer.")
+    if not isinstance(quiz.numeric, str):
+        return float(quiz.numeric)
+    if kernel is None:
+        raise CheckError(f"The answer '{quiz.numeric}' is an expression and needs the kernel.")
+    (evaluation,) = kernel.evaluate([(quiz.numeric, "")])
+    if evaluation.error is not None:
+        raise CheckError(f"The quiz's answer '{quiz.numeric}' cannot be computed: "
+                         f"{evaluation.error}.")
+    value = evaluation.value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CheckError(f"The quiz's answer '{quiz.numeric}' is not a number "
+                         f"(it is {evaluation.text!r}).")
+    if not math.isfinite(float(value)):
+        raise CheckError(f"The quiz's answer '{quiz.numeric}' is not finite ({value}).")
+    return float(value)
+
+
+def within_tolerance(quiz: Quiz, value: float, expected: float) -> bool:
+    """The quiz's own tolerance (absolute and/or relative), or 0.1 % when it gives none."""
+    absolute = quiz.tolerance
+    relative = quiz.rel_tolerance
+    if absolute is None and relative is None:
+        relative = DEFAULT_REL_TOLERANCE
+    return math.isclose(value, expected, rel_tol=relative or 0.0, abs_tol=absolute or 1e-12)
+
+
+def _shown(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def check_numeric(
+    quiz: Quiz, answer: str | float, kernel: Kernel | None = None, expected: float | None = None
+) -> Verdict:
+    """A numeric quiz: right when within tolerance of the (possibly computed) answer."""
+    try:
+        value = parse_number(answer) if isinstance(answer, str) else float(answer)
+    except ValueError as error:
+        return Verdict(False, str(error))
+    right = expected_number(quiz, kernel) if expected is None else expected
+    if within_tolerance(quiz, value, right):
+        return Verdict(True, "Right.", quiz.explanation, _shown(right))
+    direction = "too high" if value > right else "too low"
+    return Verdict(False, f"Not quite: {_shown(value)} is {direction}.", quiz.explanation,
+                   _shown(right))
+
+
+def _line_of(code: str, line: int | None) -> str:
+    if not line:
+        return ""
+    lines = code.splitlines()
+    return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+
+def _last_line(text: str | None) -> str:
+    return (text or "").strip().splitlines()[-1] if (text or "").strip() else ""
+
+
+def check_exercise(
+    exercise: Exercise, code: str, kernel: Kernel, timeout: float | None = None
+) -> ExerciseVerdict:
+    """Run the learner's code and then the exercise's check in a copy of the lesson namespace."""
+    attempt, check = kernel.run_exercise(code, exercise.check, timeout=timeout)
+    if not attempt.ok:
+        if attempt.error_kind in ("exception", "syntax", "memory"):
+            where = f" at line {attempt.error_line}" if attempt.error_line else ""
+            message = f"Your code raised {attempt.error_name or 'an error'}{where}: " \
+                f"{_last_line(attempt.error).partition(': ')[2] or _last_line(attempt.error)}"
+        else:
+            message = attempt.error or "Your code did not finish."
+        return ExerciseVerdict(False, message, attempt, None)
+    if check is None:
+        return ExerciseVerdict(False, "The check did not run.", attempt, None)
+    if check.ok:
+        return ExerciseVerdict(True, "Passed: the check agrees with your code.", attempt, check)
+    if check.error_kind not in ("exception", "memory"):
+        return ExerciseVerdict(False, check.error or "The check did not finish.", attempt, check)
+    reason = _last_line(check.error).partition(": ")[2]
+    if check.error_name == "AssertionError":
+        if reason:
+            message = f"Not yet: {reason}"
+        else:
+            line = _line_of(exercise.check, check.error_line)
+            message = f"Not yet: the check `{line}` failed." if line else "Not yet."
+    elif check.error_name == "NameError":
+        message = f"Not yet: the check needs something your code does not define ({reason})."
+    else:
+        message = f"Not yet: checking your code raised {check.error_name}: {reason}"
+    if not message.endswith((".", "?", "!")):
+        message += "."
+    return ExerciseVerdict(False, message, attempt, check)

@@ -1,0 +1,270 @@
+"""The lesson format as dataclasses: the one definition of what a lesson may contain.
+
+Public names (all plain dataclasses, frozen where they are values)::
+
+    Place(file: str, line: int, column: int)          # 1-based; line 0 = the whole file
+    Problem(file: str, line: int, column: int, message: str)
+        str(problem) -> "file:line:column: message"; problem.short() -> "file:line: message"
+    LessonError(Exception)                             # .problems: list[Problem]
+
+    Prose(text: str, place: Place, text_line: int, literal: bool)
+        .placeholders() -> list[Placeholder]; .line_at(offset: int) -> int
+    Placeholder(start: int, end: int, expression: str, format_spec: str)
+    Code(code: str, place: Place, code_line: int, timeout: float | None)
+    Quiz(question: str, explanation: str, place: Place,
+         choices: list[str] | None, answer: list[int] | None,      # a choice quiz
+         numeric: float | str | None, tolerance: float | None,      # a numeric quiz
+         rel_tolerance: float | None)
+        .quiz_kind -> "choice" | "numeric"; .multiple -> bool (several right choices)
+    Exercise(prompt: str, starter: str, check: str, hints: list[str], solution: str,
+             place: Place, starter_line: int, check_line: int, solution_line: int)
+    Source(path: str, place: Place, symbol: str | None, lines: tuple[int, int] | None, why: str)
+    Block = Prose | Code | Quiz | Exercise | Source     # every block has .kind and .place
+    Step(title: str, blocks: list[Block], place: Place)
+        .code_cells() -> list[Code]
+    Lesson(id, title, summary, requires: list[str], minutes: int, setup: str | None,
+           steps: list[Step], path: Path, number: int, place: Place, setup_line: int,
+           field_places: dict[str, Place])   # "id", "requires.0", ... -> where it is written
+    LessonSummary(id, title, summary, requires, minutes, number, path, n_steps)
+
+Line numbers of code (`code_line`, `starter_line`, ...) are the file lines of the code's first
+line, exact for `|` block scalars, so a traceback line in a cell maps back to the lesson file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds a code cell may run before it is stopped (a block's `timeout:` overrides it)."""
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+"""Lesson ids: lowercase slugs, so they can be file names and command-line arguments."""
+
+FILE_PATTERN = re.compile(r"^(\d+)-(.+)\.ya?ml$")
+"""Lesson files: `NN-<id>.yaml`; NN orders the map."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where something is in a lesson file (1-based line and column; line 0 means the file)."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a lesson, as a sentence with the place it happened."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return f"{self.file}: {self.message}"
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+    def short(self) -> str:
+        """`file:line: sentence`, the form `grimoire check` prints."""
+        if self.line <= 0:
+            return f"{self.file}: {self.message}"
+        return f"{self.file}:{self.line}: {self.message}"
+
+    @classmethod
+    def at(cls, place: Place, message: str) -> Problem:
+        return cls(place.file, place.line, place.column, message)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "column": self.column, "message": self.message}
+
+
+class LessonError(Exception):
+    """A lesson (or several) could not be loaded; `.problems` says every reason and where."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems) or "The lesson is invalid.")
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A `{{ expression:format }}` inside prose; start/end are offsets into the prose text."""
+
+    start: int
+    end: int
+    expression: str
+    format_spec: str
+
+
+_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+
+
+def _split_placeholder(inner: str) -> tuple[str, str]:
+    """`ratio:.2f` -> ('ratio', '.2f'); `x[1:3]` stays whole because it parses as an expression."""
+    text = inner.strip()
+    try:
+        compile(text, "<prose>", "eval")
+        return text, ""
+    except (SyntaxError, ValueError):
+        pass
+    if ":" in text:
+        expression, _, spec = text.rpartition(":")
+        return expression.strip(), spec.strip()
+    return text, ""
+
+
+def find_placeholders(text: str) -> list[Placeholder]:
+    """Every `{{ ... }}` in a prose text, in order."""
+    found = []
+    for match in _PLACEHOLDER.finditer(text):
+        expression, spec = _split_placeholder(match.group(1))
+        found.append(Placeholder(match.start(), match.end(), expression, spec))
+    return found
+
+
+@dataclass
+class Prose:
+    """Markdown with `$math$` and `{{ placeholders }}`, rendered after the step's code ran."""
+
+    text: str
+    place: Place
+    text_line: int
+    literal: bool = True
+    kind: str = field(default="prose", init=False)
+
+    def placeholders(self) -> list[Placeholder]:
+        return find_placeholders(self.text)
+
+    def line_at(self, offset: int) -> int:
+        """The file line of a character of the text (exact for `|` blocks, else the start)."""
+        if not self.literal:
+            return self.text_line
+        return self.text_line + self.text.count("\n", 0, offset)
+
+
+@dataclass
+class Code:
+    """A code cell: shown, editable, re-runnable; `timeout` overrides the default 10 s."""
+
+    code: str
+    place: Place
+    code_line: int
+    timeout: float | None = None
+    kind: str = field(default="code", init=False)
+
+
+@dataclass
+class Quiz:
+    """A choice quiz (`choices` + `answer`) or a numeric quiz (`numeric` + tolerance)."""
+
+    question: str
+    explanation: str
+    place: Place
+    choices: list[str] | None = None
+    answer: list[int] | None = None
+    numeric: float | str | None = None
+    tolerance: float | None = None
+    rel_tolerance: float | None = None
+    numeric_line: int = 0
+    kind: str = field(default="quiz", init=False)
+
+    @property
+    def quiz_kind(self) -> str:
+        return "choice" if self.choices is not None else "numeric"
+
+    @property
+    def multiple(self) -> bool:
+        """Several choices are right (the learner must pick them all)."""
+        return self.answer is not None and len(self.answer) > 1
+
+
+@dataclass
+class Exercise:
+    """Write some code; `check` runs after it and asserts; hints climb to the solution."""
+
+    prompt: str
+    starter: str
+    check: str
+    hints: list[str]
+    solution: str
+    place: Place
+    starter_line: int = 0
+    check_line: int = 0
+    solution_line: int = 0
+    kind: str = field(default="exercise", init=False)
+
+
+@dataclass
+class Source:
+    """A look at the Grimoire's own source: a file and a symbol or a line range."""
+
+    path: str
+    place: Place
+    symbol: str | None = None
+    lines: tuple[int, int] | None = None
+    why: str = ""
+    kind: str = field(default="source", init=False)
+
+
+Block = Prose | Code | Quiz | Exercise | Source
+
+
+@dataclass
+class Step:
+    """One screenful of a lesson: a title and its blocks."""
+
+    title: str
+    blocks: list[Block]
+    place: Place
+
+    def code_cells(self) -> list[Code]:
+        return [block for block in self.blocks if isinstance(block, Code)]
+
+
+@dataclass
+class Lesson:
+    """A whole lesson, as loaded and checked from its YAML file."""
+
+    id: str
+    title: str
+    summary: str
+    requires: list[str]
+    minutes: int
+    setup: str | None
+    steps: list[Step]
+    path: Path
+    number: int
+    place: Place
+    setup_line: int = 0
+    field_places: dict[str, Place] = field(default_factory=dict, repr=False)
+
+    def summary_only(self) -> LessonSummary:
+        return LessonSummary(
+            self.id, self.title, self.summary, list(self.requires), self.minutes, self.number,
+            self.path, len(self.steps),
+        )
+
+
+@dataclass(frozen=True)
+class LessonSummary:
+    """What the map needs about a lesson, read without loading the rest."""
+
+    id: str
+    title: str
+    summary: str
+    requires: list[str]
+    minutes: int
+    number: int
+    path: Path
+    n_steps: int

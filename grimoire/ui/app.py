@@ -1,0 +1,264 @@
+"""The Grimoire's Textual app: its rooms (screens), theme, keys, help, palette and start-up.
+
+Adding a screen (a "room") takes one call, here at the bottom of this module's ROOM list or from
+anywhere before the app starts:
+
+    register_room(Room("map", "The map of lessons", "grimoire.ui.screens.map:MapScreen",
+                       palette=True))
+    HOME_ROOM = "map"        # (in this module) the room under everything, shown by `grimoire`
+
+A room's screen class is imported only when first needed, so start-up stays light. If the class
+has a classmethod `from_request(request: StartRequest)`, the app builds it with that (the
+request carries `path`, `symbol`, `lines`, `lesson`, `lessons`, `trust`); otherwise it calls the
+class with no arguments. `grimoire <room>` / `run_app(screen="<room>")` opens that room on top of
+the home room; `app.open_room(name, **request_fields)` pushes it from anywhere, Escape pops back.
+A screen's BINDINGS appear in the help screen (under its `HELP_TITLE`, else the room title)
+without further work. `app.show_source(path, symbol=None, lines=None)` pushes the spellbook.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.theme import Theme
+
+from grimoire import paths
+
+CSS_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Room:
+    """A screen the app can open by name."""
+
+    name: str
+    """How it is asked for: `run_app(screen=name)`, `app.open_room(name)`."""
+    title: str
+    """How the palette and the help screen call it."""
+    screen: str
+    """`module:Class` of its Screen, imported only when the room is first opened."""
+    palette: bool = True
+    """Offer "Go to <title>" in the command palette."""
+
+
+@dataclass(frozen=True)
+class StartRequest:
+    """What a room is asked to show; rooms read the fields they care about."""
+
+    screen: str = "home"
+    path: str | None = None
+    symbol: str | None = None
+    lines: tuple[int, int] | None = None
+    lesson: str | None = None
+    lessons: Path | None = None
+    trust: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+ROOMS: dict[str, Room] = {}
+"""Every room of the Grimoire, by name, in the order they were registered."""
+
+
+def register_room(room: Room) -> None:
+    """Make a screen openable by name, listed in help and (if `room.palette`) in the palette."""
+    ROOMS[room.name] = room
+
+
+register_room(Room("home", "The welcome", "grimoire.ui.screens.home:HomeScreen"))
+register_room(Room("source", "The spellbook (source)", "grimoire.ui.screens.source:SourceScreen"))
+
+HOME_ROOM = "home"
+"""The room at the bottom of the stack: what `grimoire` shows and Escape comes back to."""
+
+
+GRIMOIRE_THEME = Theme(
+    name="grimoire",
+    primary="#B794F6",
+    secondary="#6FB3A8",
+    accent="#E8B85C",
+    warning="#E8A15C",
+    error="#E06C86",
+    success="#9BCB7F",
+    foreground="#E9E1D3",
+    background="#15111C",
+    surface="#1B1624",
+    panel="#251E31",
+    dark=True,
+    variables={
+        "footer-key-foreground": "#E8B85C",
+        "block-cursor-text-style": "bold",
+        "input-selection-background": "#B794F6 35%",
+    },
+)
+"""Ink, amethyst and candle-gold: the Grimoire's own look, and its default."""
+
+DEFAULT_THEME = "grimoire"
+READY_FILE_ENV = "GRIMOIRE_READY_FILE"
+"""When set, the app writes the time it became ready to this file and closes (for benchmarks)."""
+
+
+def _spellbook_commands():  # the palette's providers load on first ctrl+p, not at start-up
+    from grimoire.ui.commands import SpellbookCommands
+
+    return SpellbookCommands
+
+
+def _room_commands():
+    from grimoire.ui.commands import RoomCommands
+
+    return RoomCommands
+
+
+class GrimoireApp(App[int]):
+    """Lilith's Grimoire: a welcome (later the map), the spellbook, and the rooms registered."""
+
+    TITLE = "Lilith's Grimoire"
+    CSS_PATH: ClassVar[list[str | Path]] = [CSS_DIR / "grimoire.tcss"]
+    COMMANDS = App.COMMANDS | {_spellbook_commands, _room_commands}
+    COMMAND_PALETTE_DISPLAY = "Commands"
+    HELP_TITLE = "Everywhere"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help", show=False),
+        Binding("ctrl+t", "change_theme", "Change the theme", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, request: StartRequest | None = None) -> None:
+        super().__init__()
+        self.request = request or StartRequest()
+        self.lessons_dir = self.request.lessons
+        """Lessons from `--lessons DIR`, or None for the bundled ones."""
+        self.trust = self.request.trust
+        """`--trust`: run code of lessons from --lessons without asking."""
+        self.register_theme(GRIMOIRE_THEME)
+        self.theme = self._saved_theme() or DEFAULT_THEME
+
+    # -- rooms -----------------------------------------------------------------------------------
+
+    def build_room(self, name: str, request: StartRequest | None = None) -> Screen:
+        """A new screen for room `name`, built from `request` (see the module docstring)."""
+        room = ROOMS[name]
+        module_name, _, class_name = room.screen.partition(":")
+        screen_class = getattr(importlib.import_module(module_name), class_name)
+        request = request or StartRequest(screen=name)
+        from_request = getattr(screen_class, "from_request", None)
+        return from_request(request) if from_request is not None else screen_class()
+
+    def open_room(self, name: str, **fields: Any) -> None:
+        """Push room `name` on top of where the learner is; Escape in it comes back here."""
+        known = StartRequest.__dataclass_fields__
+        request = StartRequest(screen=name, **{k: v for k, v in fields.items() if k in known},
+                               extra={k: v for k, v in fields.items() if k not in known})
+        self.push_screen(self.build_room(name, request))
+
+    def palette_rooms(self) -> list[tuple[str, str]]:
+        """(name, title) of the rooms offered in the command palette, besides the one showing."""
+        current = type(self.screen).__name__
+        return [
+            (room.name, room.title)
+            for room in ROOMS.values()
+            if room.palette and room.screen.rpartition(":")[2] != current
+        ]
+
+    def get_default_screen(self) -> Screen:
+        return self.build_room(HOME_ROOM, replace(self.request, screen=HOME_ROOM))
+
+    def on_mount(self) -> None:
+        if self.request.screen != HOME_ROOM:
+            self.push_screen(self.build_room(self.request.screen, self.request))
+        ready_file = os.environ.get(READY_FILE_ENV)
+        if ready_file:
+            self.call_after_refresh(self._announce_ready, ready_file)
+
+    def _announce_ready(self, ready_file: str) -> None:
+        Path(ready_file).write_text(repr(time.time()))
+        self.exit(0)
+
+    # -- the spellbook ---------------------------------------------------------------------------
+
+    def show_source(self, path: str | None = None, symbol: str | None = None,
+                    lines: tuple[int, int] | None = None) -> bool:
+        """Open the spellbook at `path` (e.g. `grimoire/cli.py`), a symbol or a line range.
+
+        Escape in the spellbook comes back to exactly where the learner was. A path outside the
+        Grimoire is refused with a sentence (as a notification) and nothing opens: returns False.
+        """
+        if path is not None:
+            try:
+                paths.resolve_source(path)
+            except paths.SourcePathError as error:
+                self.notify(str(error), title="Refused", severity="error")
+                return False
+        self.open_room("source", path=path, symbol=symbol, lines=lines)
+        return True
+
+    def action_show_source(self) -> None:
+        self.show_source()
+
+    # -- help and theme --------------------------------------------------------------------------
+
+    def help_sections(self) -> list[tuple[str, list[Binding]]]:
+        """Keys that work everywhere, then each room's own, read from the screens' BINDINGS."""
+        sections = [(self.HELP_TITLE, list(Binding.make_bindings(self.BINDINGS)))]
+        sections[0][1].append(Binding("ctrl+p", "command_palette", "Every command (the palette)"))
+        for room in ROOMS.values():
+            module_name, _, class_name = room.screen.partition(":")
+            screen_class = getattr(importlib.import_module(module_name), class_name)
+            bindings = list(Binding.make_bindings(screen_class.BINDINGS))
+            if bindings:
+                sections.append((getattr(screen_class, "HELP_TITLE", room.title), bindings))
+        return sections
+
+    def action_help(self) -> None:
+        from grimoire.ui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(HelpScreen(self.help_sections()))
+
+    def _settings_file(self) -> Path:
+        return paths.user_data_dir() / "ui.json"
+
+    def _saved_theme(self) -> str | None:
+        try:
+            name = json.loads(self._settings_file().read_text()).get("theme")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return name if name in self.available_themes else None
+
+    def watch_theme(self, theme: str) -> None:
+        # Remember the learner's choice; a failure to write is not worth interrupting them.
+        settings = self._settings_file()
+        try:
+            settings.parent.mkdir(parents=True, exist_ok=True)
+            temporary = settings.with_suffix(".tmp")
+            temporary.write_text(json.dumps({"theme": theme}))
+            temporary.replace(settings)
+        except OSError:
+            pass
+
+
+def run_app(screen: str = "home", path: str | None = None, symbol: str | None = None,
+            lesson: str | None = None, lessons: Path | None = None, trust: bool = False,
+            lines: tuple[int, int] | None = None) -> int:
+    """Run the Grimoire full-screen, opened on room `screen`; returns the exit code."""
+    if screen not in ROOMS:
+        print(f"grimoire: the {screen} is not part of this Grimoire yet.", file=sys.stderr)
+        return 2
+    request = StartRequest(screen=screen, path=path, symbol=symbol, lines=lines, lesson=lesson,
+                           lessons=lessons, trust=trust)
+    result = GrimoireApp(request).run()
+    return result if isinstance(result, int) else 0

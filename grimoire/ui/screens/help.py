@@ -1,0 +1,64 @@
+"""Every key of every screen, gathered from the screens themselves so none is forgotten."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """A modal list of keys: first those that work everywhere, then each screen's own."""
+
+    HELP_TITLE = "This help"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close help"),
+        Binding("question_mark", "dismiss", "Close help", show=False),
+        Binding("f1", "dismiss", "Close help", show=False),
+    ]
+
+    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        self._key_width = max(
+            (len(self._keys(bindings, b)) for _, bindings in self.sections for b in bindings),
+            default=0,
+        )
+        with Vertical(id="help-box") as box:
+            box.border_title = "✦ the keys of the Grimoire"
+            box.border_subtitle = "escape to close"
+            with VerticalScroll(id="help-scroll"):
+                for title, bindings in self.sections:
+                    yield Static(title, classes="help-section")
+                    yield Static(self._table(bindings), classes="help-keys")
+
+    def _keys(self, bindings: list[Binding], binding: Binding) -> str:
+        """All keys doing what `binding` does, e.g. '? / f1'."""
+        same = [other for other in bindings if other.description == binding.description]
+        return " / ".join(dict.fromkeys(self.app.get_key_display(k) for k in same))
+
+    def _table(self, bindings: list[Binding]) -> Text:
+        rows: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for binding in bindings:
+            if not binding.description or binding.description in seen:
+                continue
+            seen.add(binding.description)
+            rows.append((self._keys(bindings, binding), binding.description))
+        width = self._key_width
+        text = Text()
+        for index, (keys, description) in enumerate(rows):
+            if index:
+                text.append("\n")
+            text.append(keys.rjust(width), style="bold")
+            text.append("   ")
+            text.append(description)
+        return text

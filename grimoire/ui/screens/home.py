@@ -1,0 +1,68 @@
+"""The welcome page: what the Grimoire is, and the way into its spellbook."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static
+
+from grimoire import __version__
+
+SIGIL = """\
+    ✦       ·        ✧
+  ╭───────────────────────╮
+  │  L I L I T H ' S      │
+  │      G R I M O I R E  │
+  ╰───────────────────────╯\
+"""
+
+WELCOME = """\
+A book of the [b]linear algebra inside language models[/b], computed live.
+
+Inside it lives a small familiar: a character-level transformer that was trained, \
+by the Grimoire's own code, on the Grimoire's own text — its lessons and its source. \
+Every number you will meet here is computed on that model, in numpy, as you watch.
+
+The Grimoire hides nothing. Its spellbook is its own source code, open to read while \
+it runs: the pages marked [$text-accent]✦[/] are the spells being cast right now.\
+"""
+
+
+class HomeScreen(Screen[None]):
+    """An honest welcome, with one way onward: the spellbook."""
+
+    TITLE = "Lilith's Grimoire"
+    SUB_TITLE = "welcome"
+    HELP_TITLE = "Welcome"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "app.show_source", "Open the spellbook"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="☾")
+        with Vertical(id="welcome"):
+            # Each piece sits in its own Center: a vertical layout aligns its children as one block.
+            with Center():
+                yield Static(SIGIL, id="sigil")
+            with Center():
+                yield Static(WELCOME, id="welcome-text")
+            with Center():
+                yield Button("Open the spellbook", id="open-spellbook", variant="primary")
+            with Center():
+                yield Static(
+                    "[b]s[/b] the spellbook   ·   [b]ctrl+p[/b] every command   ·   "
+                    "[b]?[/b] all the keys   ·   [b]ctrl+q[/b] close the book",
+                    id="welcome-keys",
+                )
+            with Center():
+                yield Static(f"grimoire {__version__}", id="welcome-version")
+        yield Footer()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "open-spellbook":
+            self.app.show_source()

@@ -1,0 +1,301 @@
+"""The spellbook: the Grimoire's own source, browsed while it runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static, Tree
+
+from grimoire import paths
+from grimoire.outline import Symbol, find_symbol, outline_text
+from grimoire.ui import sourcefiles
+from grimoire.ui.widgets.code_view import CodeView, Mark
+from grimoire.ui.widgets.outline_panel import OutlinePanel
+from grimoire.ui.widgets.search_results import SearchResults
+from grimoire.ui.widgets.source_tree import ALIVE, SourceTree
+
+ASKS = {
+    "find": ("find in this page", "a word to find in this page, then Enter"),
+    "line": ("go to line", "a line number, then Enter"),
+    "search": ("search the spellbook", "a word to seek in every page, then Enter"),
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the reader was: a page and a line, to come back to."""
+
+    shown: str
+    line: int
+
+
+class SourceScreen(Screen[None]):
+    """Tree of files, the open page, its outline; find, go to line and search across pages."""
+
+    TITLE = "Lilith's Grimoire"
+    SUB_TITLE = "the spellbook"
+    HELP_TITLE = "The spellbook (source browser)"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "ask('find')", "Find"),
+        Binding("n", "find_next", "Next"),
+        Binding("N", "find_previous", "Previous", show=False),
+        Binding("colon", "ask('line')", "Line"),
+        Binding("f", "ask('search')", "Search all"),
+        Binding("backspace", "previous_page", "Previous page", show=False),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, path: str | None = None, symbol: str | None = None,
+                 lines: tuple[int, int] | None = None) -> None:
+        super().__init__()
+        self._start = (path, symbol, lines)
+        self.shown: str | None = None
+        self.asking: str | None = None
+        self.find_text = ""
+        self.history: list[Place] = []
+
+    @classmethod
+    def from_request(cls, request) -> SourceScreen:
+        """Built by the app from `grimoire source PATH[:SYMBOL]` (see grimoire.ui.app.StartRequest)."""
+        return cls(path=request.path, symbol=request.symbol, lines=request.lines)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="☾")
+        with Horizontal(id="spellbook"):
+            with Vertical(id="pages"):
+                yield SourceTree(id="tree")
+                yield Static(f"[$text-accent]{ALIVE}[/] alive: running now",
+                             id="alive-legend")
+            with Vertical(id="reading"):
+                yield CodeView(id="code")
+                yield SearchResults(id="results")
+                with Horizontal(id="ask-bar"):
+                    yield Label(id="ask-label")
+                    yield Input(id="ask", compact=True, select_on_focus=False)
+            with Vertical(id="outline-pane"):
+                yield OutlinePanel(id="outline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#pages").border_title = "✦ pages"
+        self.query_one("#outline-pane").border_title = "outline"
+        self.query_one("#results").display = False
+        self.query_one("#ask-bar").display = False
+        reading = self.query_one("#reading")
+        reading.border_title = "the spellbook"
+        reading.border_subtitle = "choose a page"
+        path, symbol, lines = self._start
+        if path:
+            self.open_page(path, symbol=symbol, lines=lines, remember=False)
+        else:
+            self.open_page("README.md" if "README.md" in paths.source_roots() else "grimoire/cli.py",
+                           remember=False)
+        self.query_one(CodeView).focus()
+
+    # -- opening pages ---------------------------------------------------------------------------
+
+    def open_page(self, path: str, symbol: str | None = None,
+                  lines: tuple[int, int] | None = None, line: int | None = None,
+                  remember: bool = True) -> bool:
+        """Open `path` (as `grimoire/cli.py`), at a symbol, a line range or a line.
+
+        A refused or missing path, or an unknown symbol, is told to the reader in one sentence;
+        returns False when the page could not be opened.
+        """
+        try:
+            real = paths.resolve_source(path)
+        except paths.SourcePathError as error:
+            self.notify(str(error), title="Refused", severity="error")
+            return False
+        if real.is_dir():
+            self.notify(f"'{path}' is a folder; choose one of its pages in the tree.",
+                        severity="warning")
+            return False
+        shown = paths.display_path(real) or path
+        view = self.query_one(CodeView)
+        if remember and self.shown is not None:
+            self.history.append(Place(self.shown, view.cursor_line))
+        page = sourcefiles.read_page(shown, real)
+        view.load(page.text, shown if not page.is_summary else "summary.md")
+        self.shown = shown
+        symbols = [] if page.is_summary else outline_text(page.text, real.suffix.lower())
+        self.query_one(OutlinePanel).show(symbols)
+        self._title_page(shown, view.line_count, page.is_summary)
+        self.query_one(SourceTree).reveal(shown)
+        if self.find_text:
+            view.set_find_text(self.find_text)
+        mark: Mark | None = None
+        target = line or 1
+        if symbol:
+            found = find_symbol(real, symbol)
+            if found is None:
+                self.notify(f"'{shown}' has no class or function named '{symbol}'.",
+                            severity="warning")
+            else:
+                mark, target = Mark(found.line, found.end_line), found.line
+        elif lines:
+            start, end = sorted(lines)
+            mark, target = Mark(start, end), start
+        self.call_after_refresh(view.go_to_line, target, mark)
+        return True
+
+    def _title_page(self, shown: str, count: int, is_summary: bool) -> None:
+        reading = self.query_one("#reading")
+        alive = self.query_one(SourceTree).is_alive(shown)
+        reading.border_title = f"{shown}  {ALIVE} alive" if alive else shown
+        reading.border_subtitle = "sealed" if is_summary else f"{count} lines"
+
+    def on_code_view_cursor_moved(self, event: CodeView.CursorMoved) -> None:
+        view = self.query_one(CodeView)
+        self.query_one("#reading").border_subtitle = f"line {event.line} of {view.line_count}"
+        self.query_one(OutlinePanel).highlight_line(event.line)
+
+    @on(Tree.NodeSelected, "#tree")
+    def _tree_chose(self, event: Tree.NodeSelected) -> None:
+        entry = event.node.data
+        if entry is not None and not entry.is_dir and entry.shown != self.shown:
+            self.open_page(entry.shown)
+            self.query_one(CodeView).focus()
+
+    def on_outline_panel_symbol_chosen(self, event: OutlinePanel.SymbolChosen) -> None:
+        self.jump_to_symbol(event.symbol)
+
+    def jump_to_symbol(self, symbol: Symbol) -> None:
+        """Move the viewer to `symbol`, its lines marked."""
+        view = self.query_one(CodeView)
+        view.go_to_line(symbol.line, Mark(symbol.line, symbol.end_line))
+        view.focus()
+
+    def on_search_results_hit_chosen(self, event: SearchResults.HitChosen) -> None:
+        hit = event.hit
+        self.find_text = self.query_one(SearchResults).query
+        if hit.shown == self.shown:
+            view = self.query_one(CodeView)
+            view.set_find_text(self.find_text)
+            view.go_to_line(hit.line)
+        else:
+            self.open_page(hit.shown, line=hit.line)
+        self.query_one(CodeView).focus()
+
+    # -- asking: find, line, search --------------------------------------------------------------
+
+    def action_ask(self, kind: str) -> None:
+        """Open the question line at the bottom for find, go-to-line or search."""
+        ask = self.query_one("#ask", Input)
+        self.asking = kind
+        title, placeholder = ASKS[kind]
+        self.query_one("#ask-label", Label).update(f"{title} ❯ ")
+        ask.placeholder = placeholder
+        ask.value = ""
+        self.query_one("#ask-bar").display = True
+        ask.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While a question is open its letters are text, even before the input has focus.
+        if self.asking is not None and action in ("ask", "find_next", "find_previous",
+                                                  "previous_page"):
+            return False
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        # Fast typists type on before the question line has taken focus: keep those letters.
+        ask = self.query_one("#ask", Input)
+        if self.asking is not None and not ask.has_focus and event.is_printable:
+            ask.insert_text_at_cursor(event.character or "")
+            ask.focus()
+            event.stop()
+            event.prevent_default()
+
+    @on(Input.Submitted, "#ask")
+    def _answered(self, event: Input.Submitted) -> None:
+        kind, text = self.asking, event.value.strip()
+        self._close_ask()
+        view = self.query_one(CodeView)
+        if not text:
+            return
+        if kind == "find":
+            self.find_text = text
+            view.set_find_text(text)
+            self._find(backwards=False, from_line=view.cursor_line - 1)
+        elif kind == "line":
+            if not text.isdigit() or not 1 <= int(text) <= view.line_count:
+                self.notify(f"This page has lines 1 to {view.line_count}; '{text}' is not one.",
+                            severity="warning")
+                return
+            view.go_to_line(int(text))
+        elif kind == "search":
+            self.search_everywhere(text)
+
+    def search_everywhere(self, text: str) -> None:
+        """List every line of every page holding `text`, in the results pane."""
+        hits = sourcefiles.search_source(text)
+        results = self.query_one(SearchResults)
+        results.show(text, hits)
+        results.display = True
+        pages = len({hit.shown for hit in hits})
+        if hits:
+            results.border_title = (
+                f"'{text}': {_count(len(hits), 'line')} on {_count(pages, 'page')}"
+                + (" (the first 500)" if len(hits) >= 500 else "")
+            )
+            results.focus()
+        else:
+            results.border_title = f"'{text}' appears nowhere in the spellbook"
+            self.query_one(CodeView).focus()
+
+    def _close_ask(self) -> None:
+        self.query_one("#ask-bar").display = False
+        self.asking = None
+        self.query_one(CodeView).focus()
+
+    def _find(self, backwards: bool, from_line: int | None = None) -> None:
+        view = self.query_one(CodeView)
+        if not self.find_text:
+            self.action_ask("find")
+            return
+        start = view.cursor_line if from_line is None else from_line
+        found = view.find_next(self.find_text, start, backwards=backwards)
+        if found is None:
+            self.notify(f"'{self.find_text}' is not on this page.", severity="warning")
+        else:
+            view.go_to_line(found)
+
+    def action_find_next(self) -> None:
+        self._find(backwards=False)
+
+    def action_find_previous(self) -> None:
+        self._find(backwards=True)
+
+    def action_previous_page(self) -> None:
+        """Back to the page read before this one, at the line the reader left."""
+        if self.history:
+            place = self.history.pop()
+            self.open_page(place.shown, line=place.line, remember=False)
+
+    def action_back(self) -> None:
+        """Close the question or results first; then leave the spellbook for where we came from."""
+        if self.asking is not None:
+            self._close_ask()
+            return
+        results = self.query_one(SearchResults)
+        if results.display:
+            results.display = False
+            self.query_one(CodeView).focus()
+            return
+        if self.find_text:
+            self.find_text = ""
+            self.query_one(CodeView).set_find_text("")
+            return
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

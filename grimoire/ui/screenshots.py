@@ -1,0 +1,87 @@
+"""Regenerate screenshots/*.svg from the real app at 120x36: `python -m grimoire.ui.screenshots`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from grimoire import paths
+from grimoire.ui.app import GrimoireApp, StartRequest
+
+SIZE = (120, 36)
+
+Scene = Callable[[Pilot], Awaitable[None]]
+
+
+async def _nothing(pilot: Pilot) -> None:
+    await pilot.pause()
+
+
+async def _help(pilot: Pilot) -> None:
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+async def _search(pilot: Pilot) -> None:
+    await pilot.press("f", *"attention", "enter")
+    await pilot.pause()
+
+
+async def _palette(pilot: Pilot) -> None:
+    await pilot.press("ctrl+p", *"gpt forward")
+    await pilot.pause(0.5)
+
+
+SCENES: dict[str, tuple[StartRequest, Scene]] = {
+    "home": (StartRequest(), _nothing),
+    "help": (StartRequest(), _help),
+    "source": (StartRequest("source", path="grimoire/cli.py", symbol="main"), _nothing),
+    "source-search": (StartRequest("source", path="grimoire/paths.py"), _search),
+    "palette": (StartRequest(), _palette),
+}
+
+
+async def take(name: str, request: StartRequest, scene: Scene, out_dir: Path) -> Path:
+    """Run the app on `request`, play `scene`, and save what shows as `out_dir/name.svg`."""
+    app = GrimoireApp(request)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await scene(pilot)
+        await pilot.pause()
+        svg = app.export_screenshot(title=f"Lilith's Grimoire — {name}")
+    target = out_dir / f"{name}.svg"
+    target.write_text(svg, encoding="utf-8")
+    return target
+
+
+async def take_all(out_dir: Path, only: list[str] | None = None) -> list[Path]:
+    """Every scene (or those named in `only`) into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    taken = []
+    for name, (request, scene) in SCENES.items():
+        if only and name not in only:
+            continue
+        taken.append(await take(name, request, scene, out_dir))
+    return taken
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the screenshots; by default into the checkout's screenshots/ folder."""
+    parser = argparse.ArgumentParser(prog="python -m grimoire.ui.screenshots",
+                                     description=__doc__)
+    root = paths.checkout_root() or Path.cwd()
+    parser.add_argument("--out", type=Path, default=root / "screenshots",
+                        help="folder for the SVG files (default: screenshots/ of the checkout)")
+    parser.add_argument("scenes", nargs="*", help=f"only these, of: {', '.join(SCENES)}")
+    args = parser.parse_args(argv)
+    for path in asyncio.run(take_all(args.out, args.scenes)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

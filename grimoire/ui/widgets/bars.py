@@ -1,0 +1,155 @@
+"""Values as bars: horizontal with labels for a few values, columns for a long spectrum.
+
+A singular-value spectrum spans orders of magnitude, so `log` draws bar lengths by log10 of
+the value; zero or negative values have no logarithm and are drawn empty, their number still
+shown. Signed values on a linear scale grow left and right of a zero axis.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rich.style import Style
+from rich.text import Text
+
+from grimoire.ui.widgets.palette import (
+    ColourScale,
+    ThemeColours,
+    format_number,
+    hex_colour,
+    readable_label,
+)
+from grimoire.ui.widgets.picture import Picture
+
+EIGHTHS = " ▏▎▍▌▋▊▉█"
+RISING = " ▁▂▃▄▅▆▇█"
+MAX_HORIZONTAL = 32
+COLUMN_HEIGHT = 10
+MAX_LABEL = 16
+
+
+def bar_fractions(values: list[float], log: bool) -> list[float]:
+    """Each value's bar length as a fraction of the longest, in [0, 1] (signed when linear)."""
+    if log:
+        logs = [math.log10(v) if math.isfinite(v) and v > 0 else None for v in values]
+        present = [x for x in logs if x is not None]
+        if not present:
+            return [0.0] * len(values)
+        high, low = max(present), min(present)
+        # The smallest value keeps a visible stub: the scale starts a little below it.
+        floor = low - max(0.1 * (high - low), 0.5)
+        return [0.0 if x is None else (x - floor) / (high - floor) for x in logs]
+    finite = [abs(v) for v in values if math.isfinite(v)]
+    top = max(finite, default=0.0) or 1.0
+    return [v / top if math.isfinite(v) else 0.0 for v in values]
+
+
+def _eighths(fraction: float, width: int) -> str:
+    """A bar of `fraction` of `width` cells, with eighth-block precision at its tip."""
+    eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
+    full, part = divmod(eighths, 8)
+    return "█" * full + (EIGHTHS[part] if part else "")
+
+
+class Bars(Picture):
+    """`{"kind": "bars", "values": [float], "labels": [str]|None, "log": bool}`."""
+
+    def values(self) -> list[float]:
+        """The bar values as floats."""
+        return [float(v) if v is not None else math.nan for v in self.display_data.get("values") or []]
+
+    def draw(self, width: int, colours: ThemeColours) -> list[Text]:
+        values = self.values()
+        if not values:
+            return [Text("(no values)", style=Style(italic=True))]
+        labels = self.display_data.get("labels")
+        log = bool(self.display_data.get("log"))
+        muted = Style(color=hex_colour(colours.muted))
+        if len(values) > MAX_HORIZONTAL and not labels:
+            return self._columns(values, log, width, colours, muted)
+        return self._horizontal(values, labels, log, width, colours, muted)
+
+    def _horizontal(
+        self,
+        values: list[float],
+        labels: list[str] | None,
+        log: bool,
+        width: int,
+        colours: ThemeColours,
+        muted: Style,
+    ) -> list[Text]:
+        if labels:
+            names = [readable_label(label) for label in labels][: len(values)]
+            names += [""] * (len(values) - len(names))
+        else:
+            names = [str(i) for i in range(len(values))]
+        label_width = min(MAX_LABEL, max(len(n) for n in names))
+        numbers = [format_number(v) for v in values]
+        number_width = max(len(n) for n in numbers)
+        bar_width = max(4, width - label_width - number_width - 3)
+        fractions = bar_fractions(values, log)
+        bar_style = Style(color=colours.series[0])
+        signed = not log and any(math.isfinite(v) and v < 0 for v in values)
+        negative_style = Style(color=ColourScale(-1, 1, True, colours).hex(-0.9))
+        lines = []
+        for name, number, fraction in zip(names, numbers, fractions, strict=True):
+            line = Text()
+            line.append(name[:label_width].rjust(label_width), style=muted)
+            line.append(" ")
+            if signed:
+                half = bar_width // 2
+                left = "█" * round(max(0.0, -fraction) * half)
+                line.append(left.rjust(half), style=negative_style)
+                line.append("│", style=muted)
+                right = _eighths(max(0.0, fraction), bar_width - half - 1)
+                line.append(right.ljust(bar_width - half - 1), style=bar_style)
+            else:
+                line.append(_eighths(fraction, bar_width).ljust(bar_width), style=bar_style)
+            line.append(" ")
+            line.append(number.rjust(number_width))
+            lines.append(line)
+        if log:
+            lines.append(Text("bar lengths on a log scale", style=muted))
+        return lines
+
+    def _columns(
+        self, values: list[float], log: bool, width: int, colours: ThemeColours, muted: Style
+    ) -> list[Text]:
+        """A long spectrum as rising columns, index 0 on the left."""
+        fractions = [max(0.0, f) for f in bar_fractions(values, log)]
+        finite = [v for v in values if math.isfinite(v)]
+        top_label = format_number(max(finite, default=0.0))
+        bottom_label = format_number(min(finite, default=0.0))
+        axis_width = max(len(top_label), len(bottom_label))
+        room = max(1, width - axis_width - 1)
+        group = max(1, math.ceil(len(values) / room))
+        if group > 1:
+            # More values than columns: each column shows the largest of its group.
+            fractions = [max(fractions[i : i + group]) for i in range(0, len(fractions), group)]
+        cell = max(1, min(3, room // len(fractions)))
+        bar_style = Style(color=colours.series[0])
+        lines = []
+        for row in range(COLUMN_HEIGHT):
+            level = COLUMN_HEIGHT - row - 1
+            line = Text()
+            axis = top_label if row == 0 else bottom_label if row == COLUMN_HEIGHT - 1 else ""
+            line.append(axis.rjust(axis_width), style=muted)
+            line.append("│", style=muted)
+            for fraction in fractions:
+                eighths = round(fraction * COLUMN_HEIGHT * 8) - level * 8
+                glyph = RISING[max(0, min(8, eighths))]
+                line.append(glyph * cell, style=bar_style)
+            lines.append(line)
+        last = str(len(values) - 1)
+        ruler_width = len(fractions) * cell
+        footer = Text(" " * axis_width + "└", style=muted)
+        footer.append(("0" + last.rjust(max(1, ruler_width - 1))) if ruler_width > len(last) else "0")
+        footer.stylize(muted)
+        lines.append(footer)
+        note = f"{len(values)} values"
+        if log:
+            note += ", heights on a log scale"
+        if group > 1:
+            note += f", each column the largest of {group}"
+        lines.append(Text(note, style=muted))
+        return lines

@@ -1,0 +1,171 @@
+"""A lesson's code cell: an editor, a running indicator, and what the cell printed and showed.
+
+The cell itself never talks to the kernel: the lesson screen runs it (ctrl+r) and hands the
+result back with `show_result`, so the same widget serves lessons and the scratchpad.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Static
+
+from grimoire.ui.widgets.code_editor import CodeEditor
+from grimoire.ui.widgets.displays import display_widget
+
+if TYPE_CHECKING:
+    from grimoire.course.kernel import CellResult
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+class CellOutput(Vertical):
+    """Everything a run produced, in order: printed text, errors, the value, the pictures."""
+
+    DEFAULT_CSS = """
+    CellOutput { height: auto; padding: 0 0 0 2; }
+    CellOutput > .cell-stdout { color: $text; }
+    CellOutput > .cell-stderr { color: $text-warning; }
+    CellOutput > .cell-value { color: $text-accent; }
+    CellOutput > .cell-error {
+        color: $text-error;
+        background: $error 10%;
+        padding: 0 1;
+        border-left: outer $error;
+    }
+    CellOutput > .cell-note { color: $text-muted; text-style: italic; }
+    """
+
+    def show(self, result: CellResult) -> None:
+        """Replace whatever was shown with this result."""
+        self.remove_children()
+        widgets = []
+        if result.stdout:
+            widgets.append(Static(Text(result.stdout.rstrip("\n")), classes="cell-stdout"))
+        if result.stderr:
+            widgets.append(Static(Text(result.stderr.rstrip("\n")), classes="cell-stderr"))
+        if result.error:
+            widgets.append(Static(Text(result.error.rstrip("\n")), classes="cell-error"))
+        if result.restarted:
+            widgets.append(Static("The kernel was restarted and the lesson's setup run again.",
+                                  classes="cell-note"))
+        if result.value is not None:
+            widgets.append(Static(Text("⇒ " + result.value), classes="cell-value"))
+        widgets.extend(display_widget(display) for display in result.displays)
+        if widgets:
+            self.mount_all(widgets)
+
+    def clear(self) -> None:
+        self.remove_children()
+
+
+class CodeCell(Vertical):
+    """An editable Python cell with its output below; `running` shows a spinner."""
+
+    BINDINGS = [Binding("escape", "leave", "Leave the cell", show=False)]
+
+    DEFAULT_CSS = """
+    CodeCell { height: auto; margin: 0 0 1 0; }
+    CodeCell > .cell-status { height: 1; color: $text-muted; padding: 0 1; }
+    CodeCell.-running > .cell-status { color: $text-accent; }
+    CodeCell.-failed > .cell-status { color: $text-error; }
+    """
+
+    class RunRequested(Message):
+        """The learner asked to run this cell."""
+
+        def __init__(self, cell: CodeCell) -> None:
+            super().__init__()
+            self.cell = cell
+
+    def __init__(self, code: str, *, key: str, label: str, original: str | None = None,
+                 timeout: float | None = None, read_only: bool = False,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.key = key
+        """Where the cell lives in its lesson ("step.block"), for progress and results."""
+        self.label = label
+        self.original = code if original is None else original
+        self.timeout = timeout
+        self.editor = CodeEditor(code, read_only=read_only)
+        self.status = Static(classes="cell-status")
+        self.output = CellOutput()
+        self.running = False
+        self.result: CellResult | None = None
+        self._spin = 0
+        self._spinner: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self.status
+        yield self.editor
+        yield self.output
+
+    def on_mount(self) -> None:
+        self._show_status()
+
+    @property
+    def code(self) -> str:
+        return self.editor.text
+
+    @property
+    def edited(self) -> bool:
+        return self.editor.text != self.original
+
+    def _show_status(self) -> None:
+        text = Text()
+        if self.running:
+            text.append(SPINNER[self._spin % len(SPINNER)] + " running", style="bold")
+            text.append("   ctrl+c stops it")
+        else:
+            text.append(self.label, style="bold")
+            if self.result is not None and not self.result.ok:
+                text.append("   ✗ " + (self.result.error_kind or "error"))
+            elif self.result is not None:
+                text.append("   ✓ ran")
+            if self.edited:
+                text.append("   (edited)")
+            text.append("   ctrl+r runs")
+        self.status.update(text)
+
+    def set_running(self, running: bool) -> None:
+        """Show (or stop showing) that the kernel is computing this cell."""
+        self.running = running
+        self.set_class(running, "-running")
+        if running:
+            self.remove_class("-failed")
+            if self._spinner is None:
+                self._spinner = self.set_interval(0.1, self._tick)
+        elif self._spinner is not None:
+            self._spinner.stop()
+            self._spinner = None
+        self._show_status()
+
+    def _tick(self) -> None:
+        self._spin += 1
+        self._show_status()
+
+    def show_result(self, result: CellResult) -> None:
+        """The run finished: show its output in place of the last one."""
+        self.result = result
+        self.set_running(False)
+        self.set_class(not result.ok, "-failed")
+        self.output.show(result)
+        self._show_status()
+
+    def on_text_area_changed(self) -> None:
+        if not self.running:
+            self._show_status()
+
+    def action_leave(self) -> None:
+        # Escape hands the keyboard back to the page, where n, p, h and s work again.
+        for ancestor in self.ancestors:
+            if getattr(ancestor, "can_focus", False):
+                ancestor.focus()  # type: ignore[attr-defined]
+                return
+        self.screen.set_focus(None)

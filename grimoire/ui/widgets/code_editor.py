@@ -1,0 +1,133 @@
+"""A Python editor for lesson cells: Textual's TextArea, highlighted by Pygments in the app theme.
+
+TextArea highlights through tree-sitter, which the Grimoire does not depend on; instead the
+highlight map TextArea keeps (per line: byte ranges and a highlight name) is filled from
+Pygments tokens, and the names are styled with the same theme colours as the source browser,
+so a cell and the source it came from look alike.
+"""
+
+from __future__ import annotations
+
+from pygments.lexers.python import PythonLexer
+from pygments.token import _TokenType
+from rich.style import Style
+from textual.color import Color
+from textual.widgets import TextArea
+from textual.widgets.text_area import TextAreaTheme
+
+from grimoire.ui.widgets.code_view import TOKEN_COLOURS
+
+THEME_NAME = "grimoire-cell"
+_LEXER = PythonLexer(stripnl=False, ensurenl=False)
+
+
+def _highlight_name(token_type: _TokenType) -> str | None:
+    """The nearest token type (itself or a parent) that has a colour, as a highlight name."""
+    current: _TokenType | None = token_type
+    while current is not None:
+        if current in TOKEN_COLOURS:
+            return str(current)
+        current = current.parent
+    return None
+
+
+def python_highlights(text: str) -> dict[int, list[tuple[int, int | None, str]]]:
+    """Per line: (start byte, end byte, highlight name) of every coloured token of `text`."""
+    highlights: dict[int, list[tuple[int, int | None, str]]] = {}
+    row, column = 0, 0
+    for token_type, value in _LEXER.get_tokens(text):
+        name = _highlight_name(token_type)
+        pieces = value.split("\n")
+        for index, piece in enumerate(pieces):
+            if index:
+                row, column = row + 1, 0
+            size = len(piece.encode("utf-8"))
+            if name is not None and size:
+                highlights.setdefault(row, []).append((column, column + size, name))
+            column += size
+    return highlights
+
+
+def _colour(text: str | None) -> Color | None:
+    if not text:
+        return None
+    try:
+        return Color.parse(text)
+    except Exception:  # noqa: BLE001 - a theme variable Textual itself cannot parse
+        return None
+
+
+def cell_theme(variables: dict[str, str]) -> TextAreaTheme:
+    """A TextArea theme whose syntax colours come from the app theme's variables."""
+    background = _colour(variables.get("surface")) or Color(0, 0, 0)
+    foreground = _colour(variables.get("foreground")) or Color(224, 224, 224)
+    styles: dict[str, Style] = {}
+    for token_type, (colour_name, attributes) in TOKEN_COLOURS.items():
+        if colour_name == "muted":
+            colour: Color | None = background.blend(foreground, 0.55)
+        elif colour_name == "text":
+            colour = None
+        else:
+            colour = _colour(variables.get(colour_name))
+        styles[str(token_type)] = Style(
+            color=colour.rich_color if colour else None,
+            bold="bold" in attributes or None,
+            italic="italic" in attributes or None,
+        )
+    return TextAreaTheme(name=THEME_NAME, syntax_styles=styles)
+
+
+class CodeEditor(TextArea):
+    """A Python code editor with line numbers, indentation on tab and theme-following colours."""
+
+    DEFAULT_CSS = """
+    CodeEditor {
+        height: auto;
+        max-height: 24;
+        min-height: 3;
+        border: tall $surface-lighten-1;
+        background: $surface;
+        padding: 0 1 0 0;
+    }
+    CodeEditor:focus { border: tall $accent; }
+    """
+
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        read_only: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(
+            text,
+            language=None,
+            soft_wrap=False,
+            tab_behavior="indent",
+            show_line_numbers=True,
+            read_only=read_only,
+            name=name,
+            id=id,
+            classes=classes,
+        )
+        self.indent_width = 4
+        self.cursor_blink = False
+
+    def on_mount(self) -> None:
+        self._take_app_theme()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._take_app_theme())
+
+    def _take_app_theme(self) -> None:
+        self.register_theme(cell_theme(self.app.get_css_variables()))
+        self.theme = THEME_NAME
+        self._build_highlight_map()
+        self.refresh()
+
+    def _build_highlight_map(self) -> None:
+        # Called by TextArea after every edit; tree-sitter would fill this map, Pygments does.
+        self._line_cache.clear()
+        self._highlights.clear()
+        for row, spans in python_highlights(self.text).items():
+            self._highlights[row].extend(spans)

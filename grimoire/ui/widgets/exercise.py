@@ -1,0 +1,128 @@
+"""An exercise in a lesson: a prompt, code to write, a check, and hints that climb to the solution.
+
+ctrl+r in the exercise's cell runs the learner's code and then the lesson's check (the lesson
+screen does that in the kernel); `h` shows the next hint, and after the last hint the solution.
+The exercise counts as done when the check passes or the solution has been shown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Markdown, Static
+
+from grimoire.course.mathtext import render as render_math
+from grimoire.course.schema import Exercise
+from grimoire.ui.widgets.code_cell import CodeCell
+from grimoire.ui.widgets.code_editor import CodeEditor
+
+if TYPE_CHECKING:
+    from grimoire.course.checks import ExerciseVerdict
+
+
+class ExerciseBlock(Vertical):
+    """The prompt, the learner's cell, the check's verdict, and the hints taken so far."""
+
+    DEFAULT_CSS = """
+    ExerciseBlock {
+        height: auto;
+        margin: 0 0 1 0;
+        padding: 0 1;
+        border: round $accent 40%;
+        border-title-color: $text-accent;
+        border-subtitle-color: $text-muted;
+        background: $surface;
+    }
+    ExerciseBlock:focus-within { border: round $accent; }
+    ExerciseBlock.-passed { border: round $success 70%; }
+    ExerciseBlock > Markdown { margin: 0; padding: 0; background: transparent; }
+    ExerciseBlock > .exercise-verdict { height: auto; margin: 0 0 1 0; }
+    ExerciseBlock > .exercise-verdict.-passed { color: $text-success; }
+    ExerciseBlock > .exercise-verdict.-failed { color: $text-error; }
+    ExerciseBlock > .exercise-hint {
+        height: auto; color: $text-warning; padding: 0 1; margin: 0 0 1 0;
+        border-left: outer $warning 60%;
+    }
+    ExerciseBlock > .exercise-solution-title { color: $text-warning; text-style: bold; }
+    ExerciseBlock > CodeEditor { margin: 0 0 1 0; }
+    """
+
+    def __init__(self, exercise: Exercise, key: str, code: str | None = None,
+                 hints_used: int = 0, passed: bool = False) -> None:
+        super().__init__()
+        self.exercise = exercise
+        self.key = key
+        self.hints_used = 0
+        self._hints_to_show = hints_used
+        self.passed = passed
+        self.border_title = "exercise"
+        self.border_subtitle = "ctrl+r checks · h for a hint"
+        self.cell = CodeCell(
+            code if code is not None else exercise.starter,
+            key=key,
+            label="your answer",
+            original=exercise.starter,
+        )
+        self.verdict = Static(classes="exercise-verdict")
+
+    @property
+    def solution_shown(self) -> bool:
+        return self.hints_used > len(self.exercise.hints)
+
+    @property
+    def settled(self) -> bool:
+        """Passed, or the solution was shown: the exercise counts as done."""
+        return self.passed or self.solution_shown
+
+    def compose(self) -> ComposeResult:
+        yield Markdown(render_math(self.exercise.prompt))
+        yield self.cell
+        yield self.verdict
+
+    def on_mount(self) -> None:
+        for _ in range(self._hints_to_show):
+            self.show_next_hint()
+        if self.passed:
+            self._say("✓ Passed earlier: the check agreed with your code.", "passed")
+
+    def show_next_hint(self) -> bool:
+        """Show one more hint, or the solution after the last; False when all are shown."""
+        if self.solution_shown:
+            return False
+        hints = self.exercise.hints
+        if self.hints_used < len(hints):
+            number = self.hints_used + 1
+            text = Text()
+            text.append(f"hint {number} of {len(hints)}  ", style="bold")
+            text.append(render_math(hints[self.hints_used]))
+            self.mount(Static(text, classes="exercise-hint"))
+        else:
+            self.mount(Static("the solution", classes="exercise-solution-title"))
+            self.mount(CodeEditor(self.exercise.solution.rstrip("\n"), read_only=True,
+                                  classes="exercise-solution"))
+        self.hints_used += 1
+        left = len(hints) - self.hints_used
+        if self.solution_shown:
+            self.border_subtitle = "ctrl+r checks · solution shown"
+        elif left > 0:
+            self.border_subtitle = f"ctrl+r checks · h for a hint ({left} left)"
+        else:
+            self.border_subtitle = "ctrl+r checks · h shows the solution"
+        return True
+
+    def show_verdict(self, verdict: ExerciseVerdict) -> None:
+        """The check's answer, and what the learner's code printed or raised."""
+        self.cell.show_result(verdict.attempt)
+        if verdict.passed:
+            self.passed = True
+            self._say("✓ " + verdict.message, "passed")
+        else:
+            self._say("✗ " + verdict.message, "failed")
+
+    def _say(self, message: str, tone: str) -> None:
+        self.verdict.set_classes(f"exercise-verdict -{tone}")
+        self.set_class(tone == "passed", "-passed")
+        self.verdict.update(Text(message))

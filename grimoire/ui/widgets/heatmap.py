@@ -1,0 +1,170 @@
+"""A matrix as a heatmap: two matrix rows per line of text with half-block cells, and a legend.
+
+Each character cell is an upper half block '▀' whose foreground is one row's colour and whose
+background is the next row's, so a 64×64 attention pattern fits in 32 lines with square-ish
+pixels. Row labels are shown in pairs (upper row first), column labels above; characters that
+would be invisible (space, newline) are shown as ␣ and ⏎. When the matrix is wider than the
+screen, neighbouring columns are averaged, and the legend says so.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+
+from grimoire.ui.widgets.palette import ColourScale, ThemeColours, format_number, readable_label
+from grimoire.ui.widgets.picture import Picture
+
+MAX_LABEL = 12
+MAX_CELL = 3
+MAX_ROWS = 128
+HALF_BLOCK = "▀"
+
+
+def _bin(values: list[list[float]], row_group: int, col_group: int) -> list[list[float]]:
+    """Average neighbouring cells in groups, ignoring non-finite ones."""
+    if row_group == 1 and col_group == 1:
+        return values
+    rows: list[list[float]] = []
+    for r0 in range(0, len(values), row_group):
+        block_rows = values[r0 : r0 + row_group]
+        width = len(block_rows[0])
+        out: list[float] = []
+        for c0 in range(0, width, col_group):
+            cell = [v for row in block_rows for v in row[c0 : c0 + col_group] if math.isfinite(v)]
+            out.append(sum(cell) / len(cell) if cell else math.nan)
+        rows.append(out)
+    return rows
+
+
+def _group_labels(labels: list[str] | None, group: int) -> list[str] | None:
+    if labels is None or group == 1:
+        return labels
+    return [labels[i] + ("…" if group > 1 else "") for i in range(0, len(labels), group)]
+
+
+class Heatmap(Picture):
+    """`{"kind": "heatmap", "values": [[float]], "rows": [str]|None, "cols": [str]|None}`."""
+
+    def matrix(self) -> list[list[float]]:
+        """The values as a rectangular list of float rows."""
+        raw = self.display_data.get("values") or []
+        rows = [[float(v) if v is not None else math.nan for v in row] for row in raw]
+        width = max((len(r) for r in rows), default=0)
+        return [r + [math.nan] * (width - len(r)) for r in rows]
+
+    def draw(self, width: int, colours: ThemeColours) -> list[Text]:
+        values = self.matrix()
+        if not values or not values[0]:
+            return [Text("(an empty matrix)", style=Style(italic=True))]
+        n_rows, n_cols = len(values), len(values[0])
+        row_labels = self._labels("rows", n_rows)
+        col_labels = self._labels("cols", n_cols)
+
+        scale = ColourScale.for_values([v for row in values for v in row], colours)
+
+        # Label column: each text line holds two matrix rows, so its label names both.
+        label_width = 0
+        if row_labels is not None:
+            label_width = min(MAX_LABEL, max(len(self._pair(row_labels, i)) for i in range(0, n_rows, 2)))
+        else:
+            label_width = len(str(n_rows - 1))
+        grid_width = max(1, width - label_width - 1)
+
+        col_group = max(1, math.ceil(n_cols / grid_width))
+        row_group = max(1, math.ceil(n_rows / MAX_ROWS))
+        shown = _bin(values, row_group, col_group)
+        shown_rows, shown_cols = len(shown), len(shown[0])
+        if row_labels is not None:
+            row_labels = _group_labels(row_labels, row_group)
+        if col_labels is not None:
+            col_labels = _group_labels(col_labels, col_group)
+        cell = max(1, min(MAX_CELL, grid_width // shown_cols))
+
+        lines: list[Text] = []
+        muted = Style(color="#" + "".join(f"{c:02x}" for c in colours.muted))
+        header = self._column_header(col_labels, shown_cols, cell, col_group)
+        if header:
+            lines.append(Text(" " * (label_width + 1)) + Text(header, style=muted))
+
+        for top in range(0, shown_rows, 2):
+            line = Text()
+            if row_labels is not None:
+                label = self._pair(row_labels, top)
+            else:
+                label = str(top * row_group)
+            line.append(label[:label_width].rjust(label_width), style=muted)
+            line.append(" ")
+            upper = shown[top]
+            lower = shown[top + 1] if top + 1 < shown_rows else None
+            for c in range(shown_cols):
+                fg = scale.hex(upper[c])
+                bg = scale.hex(lower[c]) if lower is not None else None
+                line.append(HALF_BLOCK * cell, style=Style(color=fg, bgcolor=bg))
+            lines.append(line)
+
+        lines.extend(self._legend(scale, n_rows, n_cols, row_group, col_group, muted, width))
+        return lines
+
+    def _labels(self, key: str, count: int) -> list[str] | None:
+        labels = self.display_data.get(key)
+        if not labels:
+            return None
+        labels = [readable_label(label) for label in labels][:count]
+        return labels + [""] * (count - len(labels))
+
+    @staticmethod
+    def _pair(labels: list[str], top: int) -> str:
+        upper = labels[top]
+        lower = labels[top + 1] if top + 1 < len(labels) else ""
+        if len(upper) <= 1 and len(lower) <= 1:
+            return f"{upper or ' '}{lower}"
+        return f"{upper}/{lower}" if lower else upper
+
+    @staticmethod
+    def _column_header(labels: list[str] | None, count: int, cell: int, group: int) -> str:
+        if labels is not None and all(len(label) <= cell for label in labels):
+            return "".join(label.ljust(cell) for label in labels)
+        # Labels too long for their columns (or none): a ruler of column indices instead.
+        ruler = [" "] * (count * cell)
+        step = max(1, math.ceil(8 / cell))
+        for c in range(0, count, step):
+            mark = str(c * group)
+            start = c * cell
+            if start + len(mark) <= len(ruler):
+                ruler[start : start + len(mark)] = list(mark)
+        return "".join(ruler).rstrip()
+
+    @staticmethod
+    def _legend(
+        scale: ColourScale,
+        n_rows: int,
+        n_cols: int,
+        row_group: int,
+        col_group: int,
+        muted: Style,
+        width: int,
+    ) -> list[Text]:
+        """The colour ramp from min to max, and a note; two lines when one is too narrow."""
+        legend = Text()
+        legend.append(format_number(scale.low), style=muted)
+        legend.append(" ")
+        steps = 16
+        for i in range(steps):
+            value = scale.low + (scale.high - scale.low) * i / (steps - 1)
+            legend.append("█", style=Style(color=scale.hex(value)))
+        legend.append(" ")
+        legend.append(format_number(scale.high), style=muted)
+        note = f"{n_rows}×{n_cols}"
+        if scale.diverging:
+            note += ", 0 is blank"
+        if row_group > 1 or col_group > 1:
+            note += f", cells averaged {row_group}×{col_group} to fit"
+        if legend.cell_len + 3 + len(note) <= width:
+            legend.append("   " + note, style=muted)
+            return [legend]
+        return [legend, Text(note, style=muted)]
+

@@ -1,0 +1,171 @@
+"""Colour scales for the Grimoire's pictures of numbers, blended into the current app theme.
+
+A scale maps a number to a colour. Signed data (weights, residuals) uses a diverging scale whose
+middle, zero, is the theme's surface colour, so zero looks like "nothing there"; non-negative
+data (attention patterns, probabilities) uses a sequential scale that rises out of the surface.
+Both ends are fixed hues chosen to read on dark and light themes alike; only the neutral end
+follows the theme, so a picture keeps its meaning when the learner switches themes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.color import Color as RichColor
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+RGB = tuple[int, int, int]
+
+# Sequential stops after the neutral surface: ember rising to candle-light on dark themes,
+# deepening to ink on light themes (magma-like, so brightness alone still orders the values).
+_SEQUENTIAL_DARK: tuple[RGB, ...] = ((59, 31, 110), (181, 54, 122), (240, 140, 58), (251, 227, 142))
+_SEQUENTIAL_LIGHT: tuple[RGB, ...] = ((246, 196, 122), (217, 69, 111), (107, 42, 140), (42, 15, 71))
+# Diverging ends: cold blue below zero, warm red above, with a half-way stop for each.
+_NEGATIVE_DARK: tuple[RGB, ...] = ((38, 84, 140), (100, 170, 235))
+_POSITIVE_DARK: tuple[RGB, ...] = ((150, 52, 48), (240, 110, 90))
+_NEGATIVE_LIGHT: tuple[RGB, ...] = ((120, 170, 225), (24, 82, 160))
+_POSITIVE_LIGHT: tuple[RGB, ...] = ((235, 140, 120), (170, 30, 30))
+
+SERIES_DARK: tuple[str, ...] = ("#f0a04b", "#6fb4f0", "#c678dd", "#98c379", "#e06c75", "#56b6c2")
+SERIES_LIGHT: tuple[str, ...] = ("#b35c00", "#1f63a8", "#8a3fa8", "#3f7d20", "#b0283a", "#137a85")
+
+
+def parse_rgb(text: str | None, default: RGB) -> RGB:
+    """'#rrggbb' (or any colour Rich understands) as an RGB triple; default when unparseable."""
+    if not text:
+        return default
+    try:
+        triplet = RichColor.parse(text).get_truecolor()
+    except Exception:  # noqa: BLE001 - theme variables may hold values Rich does not parse
+        return default
+    return (triplet.red, triplet.green, triplet.blue)
+
+
+def hex_colour(rgb: RGB) -> str:
+    """An RGB triple as '#rrggbb'."""
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def _blend(a: RGB, b: RGB, t: float) -> RGB:
+    return (
+        round(a[0] + (b[0] - a[0]) * t),
+        round(a[1] + (b[1] - a[1]) * t),
+        round(a[2] + (b[2] - a[2]) * t),
+    )
+
+
+def _along(stops: Sequence[RGB], t: float) -> RGB:
+    """The colour a fraction t in [0, 1] of the way along a piecewise-linear ramp."""
+    t = min(1.0, max(0.0, t))
+    span = t * (len(stops) - 1)
+    index = min(int(span), len(stops) - 2)
+    return _blend(stops[index], stops[index + 1], span - index)
+
+
+@dataclass(frozen=True)
+class ThemeColours:
+    """The handful of theme colours the pictures need, resolved to RGB."""
+
+    dark: bool
+    surface: RGB
+    foreground: RGB
+    muted: RGB
+    accent: RGB
+
+    @property
+    def series(self) -> tuple[str, ...]:
+        """Colours for several lines or point sets, distinct from one another."""
+        return SERIES_DARK if self.dark else SERIES_LIGHT
+
+
+def theme_colours(app: App | None) -> ThemeColours:
+    """Read the current theme of `app` (dark defaults when there is no app yet)."""
+    if app is None:
+        return ThemeColours(True, (30, 30, 36), (224, 224, 224), (140, 140, 150), (255, 166, 43))
+    variables = app.theme_variables or {}
+    dark = bool(app.current_theme.dark)
+    fallback_surface = (30, 30, 36) if dark else (245, 245, 245)
+    fallback_text = (224, 224, 224) if dark else (30, 30, 30)
+    surface = parse_rgb(variables.get("surface"), fallback_surface)
+    foreground = parse_rgb(variables.get("foreground"), fallback_text)
+    return ThemeColours(
+        dark=dark,
+        surface=surface,
+        foreground=foreground,
+        muted=_blend(surface, foreground, 0.55),
+        accent=parse_rgb(variables.get("accent"), (255, 166, 43)),
+    )
+
+
+@dataclass(frozen=True)
+class ColourScale:
+    """Numbers to colours: diverging around zero for signed data, sequential otherwise."""
+
+    low: float
+    high: float
+    diverging: bool
+    colours: ThemeColours
+
+    @classmethod
+    def for_values(cls, values: Sequence[float], colours: ThemeColours) -> ColourScale:
+        """The scale that fits these values (NaN and infinities are ignored)."""
+        finite = [v for v in values if math.isfinite(v)]
+        if not finite:
+            return cls(0.0, 1.0, False, colours)
+        low, high = min(finite), max(finite)
+        if low < 0:
+            # Symmetric, so equal magnitudes of opposite sign get equally strong colours.
+            bound = max(abs(low), abs(high)) or 1.0
+            return cls(-bound, bound, True, colours)
+        return cls(low, high if high > low else low + 1.0, False, colours)
+
+    def rgb(self, value: float) -> RGB:
+        """The colour of one value; NaN shows as the muted text colour."""
+        if not math.isfinite(value):
+            return self.colours.muted
+        surface = self.colours.surface
+        dark = self.colours.dark
+        if self.diverging:
+            t = value / self.high
+            if t < 0:
+                stops = (surface, *(_NEGATIVE_DARK if dark else _NEGATIVE_LIGHT))
+                return _along(stops, -t)
+            stops = (surface, *(_POSITIVE_DARK if dark else _POSITIVE_LIGHT))
+            return _along(stops, t)
+        stops = (surface, *(_SEQUENTIAL_DARK if dark else _SEQUENTIAL_LIGHT))
+        return _along(stops, (value - self.low) / (self.high - self.low))
+
+    def hex(self, value: float) -> str:
+        """The colour of one value as '#rrggbb'."""
+        return hex_colour(self.rgb(value))
+
+
+def format_number(value: float, digits: int = 3) -> str:
+    """A short, readable number: 0.123, -4.57, 1.2e-05, 3.4e+06, nan."""
+    if not math.isfinite(value):
+        return str(value)
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude < 10 ** -(digits) or magnitude >= 10**6):
+        return f"{value:.{max(1, digits - 1)}e}"
+    if magnitude >= 1000:
+        return f"{value:.0f}"
+    text = f"{value:.{digits if magnitude < 100 else 1}f}"
+    text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def readable_label(label: object) -> str:
+    """A label with invisible characters made visible: ' ' -> '␣', newline -> '⏎', tab -> '⇥'."""
+    text = str(label)
+    return (
+        text.replace(" ", "␣")
+        .replace("\n", "⏎")
+        .replace("\t", "⇥")
+        .replace("\r", "␍")
+        .replace("\x00", "␀")
+    )

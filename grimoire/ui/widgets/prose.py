@@ -1,0 +1,58 @@
+"""Lesson prose: Markdown with $math$ as Unicode and {{ values }} the step's code computed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.widgets import Markdown
+
+from grimoire.course.mathtext import render as render_math
+from grimoire.course.schema import Placeholder
+
+PENDING = "…"
+"""What a {{ value }} shows until the step's code has run."""
+
+
+def fill_placeholders(
+    text: str, placeholders: Sequence[Placeholder], values: Sequence[str | None] | None
+) -> str:
+    """The text with each placeholder replaced by its value (PENDING when not computed yet)."""
+    pieces: list[str] = []
+    last = 0
+    for index, placeholder in enumerate(placeholders):
+        pieces.append(text[last : placeholder.start])
+        value = values[index] if values is not None and index < len(values) else None
+        pieces.append(PENDING if value is None else value)
+        last = placeholder.end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def prose_markdown(
+    text: str, placeholders: Sequence[Placeholder], values: Sequence[str | None] | None
+) -> str:
+    """What the learner reads: values filled in first (they may sit inside math), then math."""
+    return render_math(fill_placeholders(text, placeholders, values))
+
+
+class Prose(Markdown):
+    """A prose block; `fill(values)` puts in the computed values once the cells have run."""
+
+    DEFAULT_CSS = """
+    Prose {
+        margin: 0 0 1 0;
+        padding: 0 1;
+        background: transparent;
+    }
+    Prose MarkdownBlock:last-child { margin-bottom: 0; }
+    """
+
+    def __init__(self, text: str, placeholders: Sequence[Placeholder],
+                 values: Sequence[str | None] | None = None) -> None:
+        self.source_text = text
+        self.placeholders = list(placeholders)
+        super().__init__(prose_markdown(text, self.placeholders, values))
+
+    def fill(self, values: Sequence[str | None]) -> None:
+        """Show the prose with these placeholder values."""
+        self.update(prose_markdown(self.source_text, self.placeholders, values))

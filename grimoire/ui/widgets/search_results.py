@@ -1,0 +1,64 @@
+"""Where a word occurs across the whole spellbook: file:line and the line itself."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from grimoire.ui.sourcefiles import SearchHit
+
+
+class SearchResults(OptionList):
+    """One row a hit; Enter opens the page at that line."""
+
+    DEFAULT_CSS = """
+    SearchResults {
+        background: $panel;
+        border: none;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        &:focus { border: none; }
+    }
+    """
+
+    class HitChosen(Message):
+        """The reader chose a hit to open."""
+
+        def __init__(self, hit: SearchHit) -> None:
+            super().__init__()
+            self.hit = hit
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.hits: list[SearchHit] = []
+        self.query = ""
+
+    def show(self, query: str, hits: list[SearchHit]) -> None:
+        """Replace the rows with the hits for `query`."""
+        self.query = query
+        self.hits = hits
+        self.clear_options()
+        width = max((len(f"{hit.shown}:{hit.line}") for hit in hits), default=0)
+        self.add_options([self._row(hit, width) for hit in hits])
+        if hits:
+            self.highlighted = 0
+
+    def _row(self, hit: SearchHit, width: int) -> Option:
+        place = f"{hit.shown}:{hit.line}"
+        label = Text()
+        label.append(place.ljust(width + 2), style="bold")
+        text = hit.text.strip()
+        offset = len(hit.text) - len(hit.text.lstrip())
+        column = hit.column - offset
+        label.append(text[:column])
+        label.append(text[column : column + len(self.query)], style="reverse")
+        label.append(text[column + len(self.query) :])
+        label.no_wrap = True
+        label.overflow = "ellipsis"
+        return Option(label)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.HitChosen(self.hits[event.option_index]))

@@ -1,0 +1,98 @@
+"""The spellbook's table of contents: a tree of the Grimoire's files, the running ones marked alive."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from grimoire.ui import sourcefiles
+from grimoire.ui.sourcefiles import SourceEntry
+
+ALIVE = "✦"
+"""The mark of a file whose module is loaded in the running app."""
+
+
+class SourceTree(Tree[SourceEntry]):
+    """Folders and files of the Grimoire; selecting a file opens it in the viewer."""
+
+    ICON_NODE = "▸ "
+    ICON_NODE_EXPANDED = "▾ "
+
+    DEFAULT_CSS = """
+    SourceTree { background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("the spellbook", id=id)
+        self.show_root = False
+        self.guide_depth = 2
+        self.alive: set[str] = set()
+
+    def on_mount(self) -> None:
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Read the files again and mark the ones alive right now."""
+        self.alive = sourcefiles.alive_modules()
+        self.clear()
+        self._add_entries(self.root, sourcefiles.top_entries(), depth=0)
+        self.root.expand()
+
+    def _add_entries(self, parent: TreeNode[SourceEntry], entries: list[SourceEntry],
+                     depth: int) -> None:
+        for entry in entries:
+            if entry.is_dir:
+                node = parent.add(self._label(entry), data=entry, expand=depth == 0
+                                  and entry.shown == "grimoire")
+                self._add_entries(node, sourcefiles.children(entry), depth + 1)
+            else:
+                parent.add_leaf(self._label(entry), data=entry)
+
+    def _label(self, entry: SourceEntry) -> Text:
+        name = entry.shown.rsplit("/", 1)[-1]
+        if entry.is_dir:
+            return Text(f"{name}/", style="bold")
+        label = Text(name)
+        module = sourcefiles.module_name(entry.shown)
+        if module is not None and module in self.alive:
+            label.append(f" {ALIVE}", style=self._alive_style())
+        return label
+
+    def _alive_style(self) -> str:
+        try:
+            return self.app.get_css_variables().get("text-accent", "yellow")
+        except Exception:  # noqa: BLE001 -- before the app exists there is no theme to follow
+            return "yellow"
+
+    def is_alive(self, shown: str) -> bool:
+        """True when the file `shown` is a module loaded in this process."""
+        module = sourcefiles.module_name(shown)
+        return module is not None and module in self.alive
+
+    def reveal(self, shown: str) -> None:
+        """Expand the folders down to `shown` and put the tree's cursor on it."""
+        node = self._find(self.root, shown)
+        if node is None:
+            return
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        self.call_after_refresh(self._move_to, node)
+
+    def _move_to(self, node: TreeNode[SourceEntry]) -> None:
+        if node.line >= 0:
+            self.move_cursor(node)
+            self.scroll_to_node(node, animate=False)
+
+    def _find(self, node: TreeNode[SourceEntry], shown: str) -> TreeNode[SourceEntry] | None:
+        for child in node.children:
+            entry = child.data
+            if entry is None:
+                continue
+            if entry.shown == shown:
+                return child
+            if entry.is_dir and shown.startswith(entry.shown + "/"):
+                return self._find(child, shown)
+        return None
