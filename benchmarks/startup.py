@@ -47,6 +47,14 @@ Bare().run()
 '''
 
 
+HOME_AS = """
+import grimoire.ui.app as app
+app.HOME_ROOM = {room!r}
+from grimoire.cli import main
+raise SystemExit(main([]))
+"""
+
+
 def time_to_ready(command: list[str], home: Path) -> float:
     """Seconds from launching `command` in a 120x36 pty until it reports its first screen."""
     ready_file = home / "ready"
@@ -83,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     """Measure both apps `--runs` times each, alternating, and print medians and the ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs of each app (default 7)")
+    parser.add_argument("--home", metavar="ROOM",
+                        help="measure with another room as home, e.g. 'welcome' for the shell alone")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         home = Path(scratch)
@@ -92,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             "bare Textual app": [sys.executable, str(bare_script)],
             "grimoire": [sys.executable, "-m", "grimoire"],
         }
+        if args.home:
+            commands["grimoire"] = [sys.executable, "-c", HOME_AS.format(room=args.home)]
         for command in commands.values():  # a first run each warms the file cache
             time_to_ready(command, home)
         times: dict[str, list[float]] = {name: [] for name in commands}

@@ -70,7 +70,7 @@ def _as_list(data: Any) -> Any:
     if hasattr(data, "tolist"):
         return data.tolist()
     if isinstance(data, (str, bytes)):
-        raise DisplayError("Expected numbers, got text.")
+        return data  # a leaf; the caller says why text is not a number
     if isinstance(data, Iterable):
         return [_as_list(item) if not isinstance(item, (int, float)) else item for item in data]
     return data

@@ -31,6 +31,7 @@ Public API::
             # a fresh namespace for a lesson, then its setup; remembered for restarts
         reset() -> CellResult            # a fresh namespace and the setup again, same process
         interrupt() -> None              # KeyboardInterrupt in the running cell (any thread)
+        busy -> bool                     # a request is running in the child right now
         restart() -> CellResult          # kill, start again, re-run the setup
         close() -> None                  # also on garbage collection and at exit
 
@@ -359,7 +360,11 @@ class Kernel:
     def _request(self, message: dict, timeout: float) -> dict:
         """Send one request and wait for its reply; timeouts and deaths become _Failure."""
         if self._process is None or not self.alive:
-            self.start()
+            try:
+                self.start()
+            except OSError as error:
+                raise _Failure(CellResult(error=f"The kernel could not start: {error}.",
+                                          error_kind="kernel")) from None
         self._await_ready(self.start_timeout)
         process = self._process
         assert process is not None
@@ -399,6 +404,9 @@ class Kernel:
             self._busy.clear()
 
     def _crashed(self, process: _Process) -> CellResult:
+        if self._closed:
+            return CellResult(error="The kernel was closed while this cell ran.",
+                              error_kind="kernel")
         death = process.death()
         restarted = self._restart_after_failure()
         return CellResult(
@@ -421,6 +429,8 @@ class Kernel:
 
     def _restart_after_failure(self) -> str:
         """Start a fresh child and re-run the setup; the end of a sentence saying what happened."""
+        if self._closed:
+            return "the kernel was closed, so it was not started again."
         old = self._process
         if old is not None:
             old.kill()
@@ -431,6 +441,8 @@ class Kernel:
             setup = self._run_setup_now()
         except _Failure as failure:
             return f"starting it again failed too: {failure.result.error}"
+        except RuntimeError:  # closed meanwhile, from another thread
+            return "the kernel was closed, so it was not started again."
         if setup is not None and not setup.ok:
             return f"the lesson's setup was run again and failed: {setup.error}"
         if self.setup:
@@ -484,7 +496,10 @@ class Kernel:
                 reply = self._request({"op": "exercise", "code": code, "check": check}, limit * 2)
             except _Failure as failure:
                 return failure.result, None
-        attempt = self._cell_result(dict(reply["cell"], _timed_out=reply.get("_timed_out")))
+        # The request had room for both parts; the learner hears about the per-part limit.
+        timed_out = limit if reply.get("_timed_out") is not None else None
+        reply["_timed_out"] = timed_out
+        attempt = self._cell_result(dict(reply["cell"], _timed_out=timed_out))
         check_reply = reply.get("check")
         if check_reply is None:
             return attempt, None

@@ -200,6 +200,9 @@ class Child:
                 result["error_line"] = frame.lineno
         head = "Traceback (most recent call last):\n" if lines else ""
         message = "".join(traceback.format_exception_only(type(error), error)).rstrip()
+        if type(error).__module__.startswith("grimoire."):
+            # DisplayError reads better without its module path.
+            message = f"{type(error).__name__}: {error}"
         if isinstance(error, MemoryError) and message == "MemoryError":
             message = "MemoryError: the cell asked for more memory than the kernel may use."
         if isinstance(error, SystemExit):

@@ -22,6 +22,7 @@ YAML is read with safe-loading semantics only (no Python tags); the node tree ke
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import sys
 from collections.abc import Callable
@@ -80,8 +81,9 @@ def display_name(path: Path) -> str:
 class _Reader:
     """Walks one lesson's YAML node tree, building dataclasses and collecting problems."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str = "") -> None:
         self.file = file
+        self.lines = text.splitlines()
         self.problems: list[Problem] = []
         self.constructor = yaml.SafeLoader("")
 
@@ -92,6 +94,13 @@ class _Reader:
     def problem(self, node: yaml.Node | Place, message: str) -> None:
         place = node if isinstance(node, Place) else self.place(node)
         self.problems.append(Problem.at(place, message))
+
+    def block_indent(self, first_line: int) -> int:
+        """Indentation of a `|` block's content: its first non-blank line's leading spaces."""
+        for text in self.lines[first_line - 1:]:
+            if text.strip():
+                return len(text) - len(text.lstrip(" "))
+        return 0
 
     def content_line(self, node: yaml.Node) -> tuple[int, bool]:
         """The file line of a scalar's first character of content, and whether it is exact."""
@@ -182,8 +191,11 @@ class _Reader:
                     f"The Python in {what} does not parse: {reason}.",
                 )
             else:
+                hint = ""
+                if isinstance(node, yaml.ScalarNode) and node.style != "|":
+                    hint = "; write code after '|' on its own lines, so YAML keeps the lines"
                 self.problem(node, f"The Python in {what} does not parse: {reason} "
-                             f"(line {error.lineno} of the code).")
+                             f"(line {error.lineno} of the code){hint}.")
         except (ValueError, RecursionError, MemoryError, OverflowError) as error:
             self.problem(node, f"The Python in {what} cannot be compiled: {error}.")
 
@@ -368,9 +380,13 @@ class _Reader:
             return None
         text_node = entries["prose"][1]
         line, exact = self.content_line(text_node)
-        prose = Prose(text=text, place=self.place(text_node), text_line=line, literal=exact)
+        column = self.place(text_node).column
+        if isinstance(text_node, yaml.ScalarNode) and text_node.style == "|":
+            column = self.block_indent(line) + 1
+        prose = Prose(text=text, place=self.place(text_node), text_line=line, literal=exact,
+                      text_column=column)
         for placeholder in prose.placeholders():
-            where = Place(self.file, prose.line_at(placeholder.start), 1)
+            where = prose.place_at(placeholder.start)
             if not placeholder.expression:
                 self.problem(where, "An empty '{{ }}' in the prose; put a name or expression "
                              "inside, such as {{ n_chars }}.")
@@ -559,12 +575,20 @@ def _yaml_reason(error: yaml.YAMLError) -> str:
     return ", ".join(parts)
 
 
-def _yaml_problem(file: str, error: yaml.YAMLError) -> Problem:
+def _yaml_problem(file: str, error: yaml.YAMLError, text: str = "") -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     reason = _yaml_reason(error)
     if isinstance(error, yaml.reader.ReaderError):
-        return Problem(file, 0, 0, f"The file has a character YAML does not allow "
-                       f"({error.character!r} at character {error.position}).")
+        before = text[: error.position]
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        character = error.character
+        code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+        return Problem(file, line, column, "The file has a character YAML does not allow "
+                       f"(U+{code:04X}); remove it.")
+    if "mapping values are not allowed" in reason:
+        reason += " (a ': ' inside text needs the text in quotes, or written after '|')"
+    elif "tab" in reason or "'\\t'" in reason:
+        reason += " (indent with spaces, not tabs)"
     if mark is None:
         return Problem(file, 0, 0, f"The YAML cannot be read: {reason}.")
     return Problem(file, mark.line + 1, mark.column + 1, f"The YAML cannot be read: {reason}.")
@@ -588,7 +612,7 @@ def _compose(text: str, file: str) -> yaml.Node:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as error:
-        raise LessonError([_yaml_problem(file, error)]) from None
+        raise LessonError([_yaml_problem(file, error, text)]) from None
     except RecursionError:
         raise LessonError([Problem(file, 0, 0, "The YAML is nested too deeply to read.")]) from None
     if node is None:
@@ -597,11 +621,24 @@ def _compose(text: str, file: str) -> yaml.Node:
     return node
 
 
-def symbol_exists(path: Path, qualname: str) -> bool:
-    """True when the Python file defines the (dotted) class or function."""
-    from grimoire.outline import find_symbol
+@functools.lru_cache(maxsize=64)
+def _outline(path: str, mtime_ns: int, size: int) -> tuple[Any, ...]:
+    # Lessons point at the same few files many times; parse each version of a file once.
+    from grimoire.outline import outline
 
-    return find_symbol(path, qualname) is not None
+    return tuple(outline(Path(path)))
+
+
+def symbol_exists(path: Path, qualname: str) -> bool:
+    """True when the file defines the symbol, as `grimoire.outline.find_symbol` would find it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    symbols = _outline(str(path), stat.st_mtime_ns, stat.st_size)
+    if any(symbol.qualname == qualname for symbol in symbols):
+        return True
+    return sum(symbol.name == qualname for symbol in symbols) == 1
 
 
 def _check_sources(lesson: Lesson, problems: list[Problem]) -> None:
@@ -644,7 +681,7 @@ def load_lesson(path: str | Path, *, check_sources: bool = True) -> Lesson:
     file = display_name(path)
     text = _read_text(path, file)
     root = _compose(text, file)
-    reader = _Reader(file)
+    reader = _Reader(file, text)
     try:
         lesson = reader.lesson(root, path)
     except RecursionError:

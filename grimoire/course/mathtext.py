@@ -21,6 +21,7 @@ flatlatex drops spaces and does not know \\top, \\le or \\log, and needs the com
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε",
@@ -195,6 +196,8 @@ class _Parser:
         if name == "intercal" or name == "T":
             return "⊤"
         self.unknown.append("\\" + name)
+        if self.peek() == "{":  # keep an unknown command's argument as written, braces too
+            return "\\" + name + "{" + self.argument() + "}"
         return "\\" + name
 
 
@@ -223,7 +226,8 @@ def _script(argument: str, superscript: bool) -> str:
 
 def latex_to_unicode(latex: str) -> str:
     """One formula (no dollars) as Unicode text."""
-    return _Parser(latex).sequence().strip()
+    # Precomposed letters (ŷ rather than y + U+0302) line up in every terminal.
+    return unicodedata.normalize("NFC", _Parser(latex).sequence().strip())
 
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
@@ -239,7 +243,7 @@ def _convert_math(text: str, found: list[str] | None = None) -> str:
         body = match.group("display") if match.group("display") is not None else match.group(
             "inline")
         parser = _Parser(body)
-        rendered = parser.sequence().strip()
+        rendered = unicodedata.normalize("NFC", parser.sequence().strip())
         if found is not None:
             found.extend(parser.unknown)
         return rendered

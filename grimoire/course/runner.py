@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import textwrap
@@ -48,7 +49,6 @@ from grimoire.course.schema import (
     Exercise,
     Lesson,
     LessonError,
-    Place,
     Problem,
     Prose,
     Quiz,
@@ -73,7 +73,7 @@ def fill_prose(prose: Prose, kernel: Kernel) -> tuple[str, list[Problem]]:
             pieces.append(evaluation.text)
             continue
         pieces.append(f"«{placeholder.expression}?»")
-        where = Place(prose.place.file, prose.line_at(placeholder.start), 1)
+        where = prose.place_at(placeholder.start)
         quoted = f"{{{{ {placeholder.expression} }}}}"
         if evaluation.name:
             message = (f"The prose quotes {quoted}, but '{evaluation.name}' is not computed by "
@@ -342,8 +342,32 @@ def _allowed(path: Path, args: argparse.Namespace) -> bool:
     return bool(getattr(args, "trust", False)) or is_trusted(path)
 
 
+def _quiet_broken_pipe(command: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
+    """`grimoire run x | head` ends quietly when the reader stops reading."""
+
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 1
+
+    wrapped.__doc__ = command.__doc__
+    return wrapped
+
+
 def cli_run(args: argparse.Namespace) -> int:
     """`grimoire run LESSON [--json]`: run a lesson headless and print what it shows."""
+    return _quiet_broken_pipe(_cli_run)(args)
+
+
+def cli_check(args: argparse.Namespace) -> int:
+    """`grimoire check [PATH...] [--json]`: validate, run every cell and check; 0 when clean."""
+    return _quiet_broken_pipe(_cli_check)(args)
+
+
+def _cli_run(args: argparse.Namespace) -> int:
     _safe_stdout()
     as_json = bool(getattr(args, "json", False))
     try:
@@ -420,8 +444,7 @@ def _collect(paths: list[Path]) -> tuple[list[Lesson], list[Problem]]:
     return lessons, problems
 
 
-def cli_check(args: argparse.Namespace) -> int:
-    """`grimoire check [PATH...] [--json]`: validate, run every cell and check; 0 when clean."""
+def _cli_check(args: argparse.Namespace) -> int:
     _safe_stdout()
     as_json = bool(getattr(args, "json", False))
     paths = [Path(p) for p in (getattr(args, "paths", None) or [])]

@@ -5,26 +5,32 @@ Public names (all plain dataclasses, frozen where they are values)::
     Place(file: str, line: int, column: int)          # 1-based; line 0 = the whole file
     Problem(file: str, line: int, column: int, message: str)
         str(problem) -> "file:line:column: message"; problem.short() -> "file:line: message"
+        Problem.at(place, message); problem.to_dict()
     LessonError(Exception)                             # .problems: list[Problem]
 
-    Prose(text: str, place: Place, text_line: int, literal: bool)
+    Prose(text: str, place: Place, text_line: int, literal: bool, text_column: int)
         .placeholders() -> list[Placeholder]; .line_at(offset: int) -> int
+        .place_at(offset: int) -> Place
     Placeholder(start: int, end: int, expression: str, format_spec: str)
     Code(code: str, place: Place, code_line: int, timeout: float | None)
     Quiz(question: str, explanation: str, place: Place,
          choices: list[str] | None, answer: list[int] | None,      # a choice quiz
          numeric: float | str | None, tolerance: float | None,      # a numeric quiz
-         rel_tolerance: float | None)
+         rel_tolerance: float | None, numeric_line: int)
         .quiz_kind -> "choice" | "numeric"; .multiple -> bool (several right choices)
     Exercise(prompt: str, starter: str, check: str, hints: list[str], solution: str,
              place: Place, starter_line: int, check_line: int, solution_line: int)
     Source(path: str, place: Place, symbol: str | None, lines: tuple[int, int] | None, why: str)
-    Block = Prose | Code | Quiz | Exercise | Source     # every block has .kind and .place
+    Block = Prose | Code | Quiz | Exercise | Source
+        # every block has .place and .kind: "prose" | "code" | "quiz" | "exercise" | "source"
+    find_placeholders(text: str) -> list[Placeholder]
+    DEFAULT_TIMEOUT = 10.0; ID_PATTERN; FILE_PATTERN (NN-<id>.yaml)
     Step(title: str, blocks: list[Block], place: Place)
         .code_cells() -> list[Code]
     Lesson(id, title, summary, requires: list[str], minutes: int, setup: str | None,
            steps: list[Step], path: Path, number: int, place: Place, setup_line: int,
            field_places: dict[str, Place])   # "id", "requires.0", ... -> where it is written
+        .summary_only() -> LessonSummary
     LessonSummary(id, title, summary, requires, minutes, number, path, n_steps)
 
 Line numbers of code (`code_line`, `starter_line`, ...) are the file lines of the code's first
@@ -141,6 +147,7 @@ class Prose:
     place: Place
     text_line: int
     literal: bool = True
+    text_column: int = 1
     kind: str = field(default="prose", init=False)
 
     def placeholders(self) -> list[Placeholder]:
@@ -151,6 +158,13 @@ class Prose:
         if not self.literal:
             return self.text_line
         return self.text_line + self.text.count("\n", 0, offset)
+
+    def place_at(self, offset: int) -> Place:
+        """File, line and column of a character of the text (column exact for `|` blocks)."""
+        if not self.literal:
+            return Place(self.place.file, self.text_line, self.place.column)
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        return Place(self.place.file, self.line_at(offset), self.text_column + offset - line_start)
 
 
 @dataclass

@@ -49,20 +49,21 @@ def loss_and_grads(
     batch, length = ids.shape
     heads, d_head = config.n_head, config.d_head
     logits, acts = run(params, config, ids, keep=True)
-    dtype = logits.dtype
     n = batch * length
 
-    # Cross-entropy and its gradient: softmax minus one-hot, averaged over positions.
-    flat = _flat(logits).astype(np.float64)
-    flat -= flat.max(axis=1, keepdims=True)
-    probs = np.exp(flat)
-    probs /= probs.sum(axis=1, keepdims=True)
+    # Cross-entropy and its gradient: softmax minus one-hot, averaged over positions. In the
+    # parameters' own precision (shifted by the row max, so exp cannot overflow); the mean of
+    # the per-position losses is taken in float64.
+    shifted = _flat(logits) - _flat(logits).max(axis=1, keepdims=True)
+    probs = np.exp(shifted)
+    totals = probs.sum(axis=1, keepdims=True)
     rows = np.arange(n)
     picked = targets.reshape(-1)
-    loss = float(-np.log(probs[rows, picked]).mean())
+    loss = float((np.log(totals[:, 0]) - shifted[rows, picked]).mean(dtype=np.float64))
+    probs /= totals
+    probs[rows, picked] -= 1.0
     d_logits = probs
-    d_logits[rows, picked] -= 1.0
-    d_logits = (d_logits / n).astype(dtype)
+    d_logits *= 1.0 / n
 
     grads: dict[str, np.ndarray] = {}
     hf = _flat(acts["ln_f"])
@@ -111,11 +112,10 @@ def loss_and_grads(
             d_h, acts[f"{b}.ln1.normed"], acts[f"{b}.ln1.rstd"], params[f"{b}.ln1.gain"]
         )
         d_x = d_x + d_pre_block
-    # Embeddings: a one-hot product adds each position's gradient to its token's row.
-    flat_ids = ids.reshape(-1)
-    one_hot = np.zeros((n, config.vocab_size), dtype=dtype)
-    one_hot[rows, flat_ids] = 1.0
-    grads["wte"] = one_hot.T @ _flat(d_x)
+    # Embeddings: each position's gradient is added to its token's row.
+    d_wte = np.zeros_like(params["wte"])
+    np.add.at(d_wte, ids.reshape(-1), _flat(d_x))
+    grads["wte"] = d_wte
     d_wpe = np.zeros_like(params["wpe"])
     d_wpe[:length] = d_x.sum(axis=0)
     grads["wpe"] = d_wpe

@@ -65,14 +65,14 @@ class Recipe:
 
 
 GRIMOIRE_RECIPE = Recipe(
-    n_layer=2, n_head=4, d_model=64, d_mlp=256, n_ctx=128,
-    steps=1500, batch_size=32, lr=3e-3, warmup=100,
+    n_layer=3, n_head=4, d_model=64, d_mlp=256, n_ctx=128,
+    steps=2000, batch_size=32, lr=3e-3, warmup=100,
 )
 """The shipped model's recipe (docs/model.md explains the choice)."""
 
 REPEAT_RECIPE = Recipe(
-    n_layer=2, n_head=4, d_model=32, d_mlp=64, n_ctx=48,
-    steps=600, batch_size=32, lr=3e-3, warmup=50, weight_decay=0.0,
+    n_layer=2, n_head=4, d_model=32, d_mlp=64, n_ctx=32,
+    steps=1500, batch_size=32, lr=5e-3, warmup=100, weight_decay=0.0,
 )
 """The repeat-task model's recipe."""
 
@@ -285,7 +285,9 @@ def train_repeat(
     model = GPT(config, params, tokenizer)
     # Held out: fresh sequences from a generator the training never saw; loss only on the second
     # and later repeats, where copying is possible.
-    check = repeat_sequences(np.random.default_rng(recipe.seed + 1), 64, recipe.n_ctx, 26)
+    check = repeat_sequences(
+        np.random.default_rng(recipe.seed + 1), 64, recipe.n_ctx, len(REPEAT_ALPHABET)
+    )
     model.meta = {
         "task": "repeat",
         "recipe": asdict(recipe),

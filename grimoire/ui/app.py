@@ -55,7 +55,8 @@ class Room:
 class StartRequest:
     """What a room is asked to show; rooms read the fields they care about."""
 
-    screen: str = "home"
+    screen: str | None = None
+    """The room to open on top of the home room; None (or the home room) for home alone."""
     path: str | None = None
     symbol: str | None = None
     lines: tuple[int, int] | None = None
@@ -74,8 +75,16 @@ def register_room(room: Room) -> None:
     ROOMS[room.name] = room
 
 
-register_room(Room("home", "The welcome", "grimoire.ui.screens.home:HomeScreen"))
-register_room(Room("source", "The spellbook (source)", "grimoire.ui.screens.source:SourceScreen"))
+# The home room is the map of lessons (it replaced the welcome page once lessons existed).
+register_room(Room("home", "the map of lessons", "grimoire.ui.screens.map:MapScreen"))
+register_room(Room("source", "the spellbook (source)", "grimoire.ui.screens.source:SourceScreen"))
+register_room(Room("welcome", "the welcome page (what the Grimoire is)",
+                   "grimoire.ui.screens.home:HomeScreen"))
+# The learner's rooms besides the map: a lesson, the playground, the scratchpad.
+register_room(Room("lesson", "a lesson", "grimoire.ui.screens.lesson:LessonScreen",
+                   palette=False))
+register_room(Room("playground", "the playground", "grimoire.ui.screens.playground:PlaygroundScreen"))
+register_room(Room("scratchpad", "the scratchpad", "grimoire.ui.screens.scratchpad:ScratchpadScreen"))
 
 HOME_ROOM = "home"
 """The room at the bottom of the stack: what `grimoire` shows and Escape comes back to."""
@@ -123,7 +132,10 @@ class GrimoireApp(App[int]):
     """Lilith's Grimoire: a welcome (later the map), the spellbook, and the rooms registered."""
 
     TITLE = "Lilith's Grimoire"
-    CSS_PATH: ClassVar[list[str | Path]] = [CSS_DIR / "grimoire.tcss"]
+    # The shared look; a screen may add its own sheet with its CSS_PATH (as the lessons do).
+    # lessons.tcss is the learner's rooms (map, lesson, playground, scratchpad): loaded with the
+    # app because the home room (the map) is the default screen, whose CSS_PATH Textual ignores.
+    CSS_PATH: ClassVar[list[str | Path]] = [CSS_DIR / "grimoire.tcss", CSS_DIR / "lessons.tcss"]
     COMMANDS = App.COMMANDS | {_spellbook_commands, _room_commands}
     COMMAND_PALETTE_DISPLAY = "Commands"
     HELP_TITLE = "Everywhere"
@@ -143,7 +155,8 @@ class GrimoireApp(App[int]):
         self.trust = self.request.trust
         """`--trust`: run code of lessons from --lessons without asking."""
         self.register_theme(GRIMOIRE_THEME)
-        self.theme = self._saved_theme() or DEFAULT_THEME
+        self._remembered_theme = self._saved_theme()
+        self.theme = self._remembered_theme or DEFAULT_THEME
 
     # -- rooms -----------------------------------------------------------------------------------
 
@@ -157,15 +170,22 @@ class GrimoireApp(App[int]):
         return from_request(request) if from_request is not None else screen_class()
 
     def open_room(self, name: str, **fields: Any) -> None:
-        """Push room `name` on top of where the learner is; Escape in it comes back here."""
+        """Push room `name` on top of where the learner is; Escape in it comes back here.
+
+        The home room is the bottom of the stack: going there closes the screens above it.
+        """
+        if name == HOME_ROOM:
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
         known = StartRequest.__dataclass_fields__
         request = StartRequest(screen=name, **{k: v for k, v in fields.items() if k in known},
                                extra={k: v for k, v in fields.items() if k not in known})
         self.push_screen(self.build_room(name, request))
 
-    def palette_rooms(self) -> list[tuple[str, str]]:
+    def palette_rooms(self, showing: Screen | None = None) -> list[tuple[str, str]]:
         """(name, title) of the rooms offered in the command palette, besides the one showing."""
-        current = type(self.screen).__name__
+        current = type(showing or self.screen).__name__
         return [
             (room.name, room.title)
             for room in ROOMS.values()
@@ -176,7 +196,7 @@ class GrimoireApp(App[int]):
         return self.build_room(HOME_ROOM, replace(self.request, screen=HOME_ROOM))
 
     def on_mount(self) -> None:
-        if self.request.screen != HOME_ROOM:
+        if self.request.screen not in (None, HOME_ROOM):
             self.push_screen(self.build_room(self.request.screen, self.request))
         ready_file = os.environ.get(READY_FILE_ENV)
         if ready_file:
@@ -241,6 +261,11 @@ class GrimoireApp(App[int]):
 
     def watch_theme(self, theme: str) -> None:
         # Remember the learner's choice; a failure to write is not worth interrupting them.
+        if theme == getattr(self, "_remembered_theme", None) or (
+            theme == DEFAULT_THEME and getattr(self, "_remembered_theme", None) is None
+        ):
+            return
+        self._remembered_theme = theme
         settings = self._settings_file()
         try:
             settings.parent.mkdir(parents=True, exist_ok=True)
@@ -255,6 +280,8 @@ def run_app(screen: str = "home", path: str | None = None, symbol: str | None = 
             lesson: str | None = None, lessons: Path | None = None, trust: bool = False,
             lines: tuple[int, int] | None = None) -> int:
     """Run the Grimoire full-screen, opened on room `screen`; returns the exit code."""
+    if screen == "home":  # the command line's word for "whatever the home room is"
+        screen = HOME_ROOM
     if screen not in ROOMS:
         print(f"grimoire: the {screen} is not part of this Grimoire yet.", file=sys.stderr)
         return 2

@@ -32,7 +32,7 @@ def spellbook_entries() -> list[SpellbookEntry]:
             if symbol.kind in ("class", "function", "method", "step"):
                 entries.append(SpellbookEntry(
                     f"{entry.shown}:{symbol.qualname}",
-                    f"{symbol.kind} {symbol.name}, line {symbol.line}",
+                    f"{symbol.kind} {symbol.name}, line {symbol.line}: open it in the spellbook",
                     entry.shown,
                     symbol.qualname,
                 ))
@@ -68,7 +68,7 @@ class RoomCommands(Provider):
     """The screens of the Grimoire, by their titles."""
 
     def _rooms(self) -> list[tuple[str, str]]:
-        return self.app.palette_rooms()  # type: ignore[attr-defined]
+        return self.app.palette_rooms(self.screen)  # type: ignore[attr-defined]
 
     def _go(self, name: str) -> None:
         self.app.open_room(name)  # type: ignore[attr-defined]

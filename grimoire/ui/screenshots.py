@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -22,7 +24,7 @@ async def _nothing(pilot: Pilot) -> None:
 
 
 async def _help(pilot: Pilot) -> None:
-    await pilot.press("question_mark")
+    await pilot.press("f1")  # F1 works even where a text field has the focus
     await pilot.pause()
 
 
@@ -32,12 +34,13 @@ async def _search(pilot: Pilot) -> None:
 
 
 async def _palette(pilot: Pilot) -> None:
-    await pilot.press("ctrl+p", *"gpt forward")
+    await pilot.press("ctrl+p", *"gpt.forward")
     await pilot.pause(0.5)
 
 
 SCENES: dict[str, tuple[StartRequest, Scene]] = {
     "home": (StartRequest(), _nothing),
+    "welcome": (StartRequest("welcome"), _nothing),
     "help": (StartRequest(), _help),
     "source": (StartRequest("source", path="grimoire/cli.py", symbol="main"), _nothing),
     "source-search": (StartRequest("source", path="grimoire/paths.py"), _search),
@@ -78,8 +81,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder for the SVG files (default: screenshots/ of the checkout)")
     parser.add_argument("scenes", nargs="*", help=f"only these, of: {', '.join(SCENES)}")
     args = parser.parse_args(argv)
-    for path in asyncio.run(take_all(args.out, args.scenes)):
-        print(path)
+    # A fresh learner with the default theme, so the pictures do not depend on who takes them.
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["GRIMOIRE_HOME"] = home
+        for path in asyncio.run(take_all(args.out, args.scenes)):
+            print(path)
     return 0
 
 

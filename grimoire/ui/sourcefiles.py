@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 import struct
 import sys
 import zipfile
@@ -164,7 +165,8 @@ def npz_summary(real: Path) -> list[str]:
     if not rows:
         return ["It holds no arrays."]
     width = max(len(name) for name, _, _ in rows)
-    out = [f"## {len(rows)} arrays", ""]
+    numbers = sum(math.prod(shape) for _, shape, dtype in rows if dtype.startswith("float"))
+    out = [f"## {len(rows)} arrays, {numbers:,} numbers in floating point", ""]
     for name, shape, dtype in rows:
         dims = " × ".join(str(d) for d in shape) if shape else "scalar"
         out.append(f"- {name.ljust(width)}  {dims}  ({dtype})")
@@ -187,7 +189,12 @@ def npy_header(head: bytes) -> tuple[tuple[int, ...], str]:
         (length,), start = struct.unpack("<I", head[8:12]), 12
     header = ast.literal_eval(head[start : start + length].decode("latin1"))
     descr = header["descr"]
-    dtype = _DTYPES.get(descr[1:], descr) if isinstance(descr, str) else "structured"
+    if not isinstance(descr, str):
+        dtype = "structured"
+    elif descr[1:2] == "U":
+        dtype = f"text of up to {descr[2:]} characters"
+    else:
+        dtype = _DTYPES.get(descr[1:], descr)
     return tuple(header["shape"]), dtype
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from grimoire import paths
+from grimoire.ui import app as app_module
 from grimoire.ui import sourcefiles
-from grimoire.ui.app import GrimoireApp, StartRequest
+from grimoire.ui.app import ROOMS, GrimoireApp, StartRequest
 
 SIZE = (120, 36)
 
@@ -65,19 +66,27 @@ def little_grimoire(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return book
 
 
-def test_snap_home(snap_compare):
+@pytest.fixture
+def foundation_rooms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the welcome page and the spellbook, so other screens' keys do not move the picture."""
+    rooms = {name: ROOMS[name] for name in ("welcome", "source")}
+    monkeypatch.setattr(app_module, "ROOMS", rooms)
+    monkeypatch.setattr(app_module, "HOME_ROOM", "welcome")
+
+
+def test_snap_welcome(snap_compare, foundation_rooms):
     assert snap_compare(GrimoireApp(), terminal_size=SIZE)
 
 
-def test_snap_help(snap_compare):
+def test_snap_help(snap_compare, foundation_rooms):
     assert snap_compare(GrimoireApp(), press=["question_mark"], terminal_size=SIZE)
 
 
-def test_snap_source_at_symbol(snap_compare, little_grimoire):
+def test_snap_source_at_symbol(snap_compare, little_grimoire, foundation_rooms):
     app = GrimoireApp(StartRequest("source", path="grimoire/spells.py", symbol="softmax"))
     assert snap_compare(app, terminal_size=SIZE)
 
 
-def test_snap_source_search(snap_compare, little_grimoire):
+def test_snap_source_search(snap_compare, little_grimoire, foundation_rooms):
     app = GrimoireApp(StartRequest("source", path="grimoire/spells.py"))
     assert snap_compare(app, press=["f", *"name", "enter"], terminal_size=SIZE)

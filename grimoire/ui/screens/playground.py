@@ -16,15 +16,16 @@ products, so the interface keeps repainting while the model thinks.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Label, Static, TextArea
@@ -38,7 +39,6 @@ from grimoire.ui.widgets.stepper import Stepper
 if TYPE_CHECKING:
     from grimoire.model.gpt import GPT
 
-LESSONS_CSS = Path(__file__).resolve().parent.parent / "lessons.tcss"
 DEFAULT_PROMPT = "def attention_pattern(q, k):\n    return "
 ATTENTION_WINDOW = 24
 """Characters of the prompt whose attention pattern is drawn (the last ones)."""
@@ -46,6 +46,8 @@ TOP_CHARACTERS = 10
 NEAREST = 8
 MAX_NEW = 240
 """Characters the familiar writes per ctrl+r (escape stops it sooner)."""
+
+WRITING_PACE = 0.012
 
 _MODELS: dict[str, Any] = {}
 
@@ -127,12 +129,11 @@ def read_prompt(model: GPT, prompt: str, cursor: int, layer: int, head: int) -> 
 class PlaygroundScreen(Screen[None]):
     """The model, live: continue a prompt, and see its next-character odds, attention, embeddings."""
 
-    CSS_PATH = LESSONS_CSS
     TITLE = "Lilith's Grimoire"
     SUB_TITLE = "the playground"
     HELP_TITLE = "The playground"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "write", "Let the familiar write"),
         Binding("escape", "stop_or_leave", "Stop writing / back"),
         Binding("ctrl+k", "keep", "Keep what it wrote", priority=True),
@@ -146,6 +147,8 @@ class PlaygroundScreen(Screen[None]):
         self.initial_prompt = prompt
         self.seed = seed
         """A fixed seed makes every continuation the same (for tests and screenshots)."""
+        self.pace = WRITING_PACE
+        """Seconds between characters: the familiar writes at a pace the eye can follow."""
         self.model: GPT | None = None
         self.written = ""
         self.writing = False
@@ -302,6 +305,8 @@ class PlaygroundScreen(Screen[None]):
             if worker.is_cancelled:
                 break
             self.app.call_from_thread(self._append, character)
+            if self.pace:
+                time.sleep(self.pace)
         self.app.call_from_thread(self._done_writing)
 
     def _append(self, character: str) -> None:

@@ -27,6 +27,9 @@ ASKS = {
 }
 
 
+ASK_KEYS = {"slash": "find", "colon": "line", "f": "search"}
+
+
 @dataclass(frozen=True)
 class Place:
     """Where the reader was: a page and a line, to come back to."""
@@ -43,11 +46,11 @@ class SourceScreen(Screen[None]):
     HELP_TITLE = "The spellbook (source browser)"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "ask('find')", "Find"),
-        Binding("n", "find_next", "Next"),
-        Binding("N", "find_previous", "Previous", show=False),
-        Binding("colon", "ask('line')", "Line"),
-        Binding("f", "ask('search')", "Search all"),
+        Binding("slash", "ask('find')", "Find in page"),
+        Binding("n", "find_next", "Next match"),
+        Binding("N", "find_previous", "Previous match", show=False),
+        Binding("colon", "ask('line')", "Go to line"),
+        Binding("f", "ask('search')", "Search all pages"),
         Binding("backspace", "previous_page", "Previous page", show=False),
         Binding("escape", "back", "Back"),
     ]
@@ -75,12 +78,12 @@ class SourceScreen(Screen[None]):
                              id="alive-legend")
             with Vertical(id="reading"):
                 yield CodeView(id="code")
-                yield SearchResults(id="results")
                 with Horizontal(id="ask-bar"):
                     yield Label(id="ask-label")
                     yield Input(id="ask", compact=True, select_on_focus=False)
             with Vertical(id="outline-pane"):
                 yield OutlinePanel(id="outline")
+        yield SearchResults(id="results")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -197,21 +200,20 @@ class SourceScreen(Screen[None]):
         self.query_one("#ask-bar").display = True
         ask.focus()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # While a question is open its letters are text, even before the input has focus.
-        if self.asking is not None and action in ("ask", "find_next", "find_previous",
-                                                  "previous_page"):
-            return False
-        return True
-
     def on_key(self, event: events.Key) -> None:
-        # Fast typists type on before the question line has taken focus: keep those letters.
+        # Keys reach this handler before the app turns them into binding actions, so a fast
+        # typist's "/def" would otherwise lose its letters while the question line opens.
         ask = self.query_one("#ask", Input)
-        if self.asking is not None and not ask.has_focus and event.is_printable:
+        if ask.has_focus:
+            return
+        if self.asking is None and event.key in ASK_KEYS and not isinstance(self.focused, Input):
+            self.action_ask(ASK_KEYS[event.key])
+        elif self.asking is not None and event.is_printable:
             ask.insert_text_at_cursor(event.character or "")
-            ask.focus()
-            event.stop()
-            event.prevent_default()
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
     @on(Input.Submitted, "#ask")
     def _answered(self, event: Input.Submitted) -> None:
@@ -240,6 +242,7 @@ class SourceScreen(Screen[None]):
         results.show(text, hits)
         results.display = True
         pages = len({hit.shown for hit in hits})
+        results.border_subtitle = "enter opens the page · escape closes"
         if hits:
             results.border_title = (
                 f"'{text}': {_count(len(hits), 'line')} on {_count(pages, 'page')}"

@@ -26,6 +26,7 @@ RISING = " ▁▂▃▄▅▆▇█"
 MAX_HORIZONTAL = 32
 COLUMN_HEIGHT = 10
 MAX_LABEL = 16
+MAX_BAR = 64
 
 
 def bar_fractions(values: list[float], log: bool) -> list[float]:
@@ -86,7 +87,8 @@ class Bars(Picture):
         label_width = min(MAX_LABEL, max(len(n) for n in names))
         numbers = [format_number(v) for v in values]
         number_width = max(len(n) for n in numbers)
-        bar_width = max(4, width - label_width - number_width - 3)
+        # Bars longer than this only stretch the eye; a few values need not fill a wide screen.
+        bar_width = max(4, min(MAX_BAR, width - label_width - number_width - 3))
         fractions = bar_fractions(values, log)
         bar_style = Style(color=colours.series[0])
         signed = not log and any(math.isfinite(v) and v < 0 for v in values)

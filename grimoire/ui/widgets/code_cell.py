@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
@@ -68,8 +67,6 @@ class CellOutput(Vertical):
 class CodeCell(Vertical):
     """An editable Python cell with its output below; `running` shows a spinner."""
 
-    BINDINGS = [Binding("escape", "leave", "Leave the cell", show=False)]
-
     DEFAULT_CSS = """
     CodeCell { height: auto; margin: 0 0 1 0; }
     CodeCell > .cell-status { height: 1; color: $text-muted; padding: 0 1; }
@@ -91,7 +88,9 @@ class CodeCell(Vertical):
         self.key = key
         """Where the cell lives in its lesson ("step.block"), for progress and results."""
         self.label = label
-        self.original = code if original is None else original
+        # A block scalar's final newline would show as an empty last line in the editor.
+        code = code.rstrip("\n")
+        self.original = (code if original is None else original).rstrip("\n")
         self.timeout = timeout
         self.editor = CodeEditor(code, read_only=read_only)
         self.status = Static(classes="cell-status")
@@ -161,11 +160,3 @@ class CodeCell(Vertical):
     def on_text_area_changed(self) -> None:
         if not self.running:
             self._show_status()
-
-    def action_leave(self) -> None:
-        # Escape hands the keyboard back to the page, where n, p, h and s work again.
-        for ancestor in self.ancestors:
-            if getattr(ancestor, "can_focus", False):
-                ancestor.focus()  # type: ignore[attr-defined]
-                return
-        self.screen.set_focus(None)

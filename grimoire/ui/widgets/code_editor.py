@@ -11,6 +11,7 @@ from __future__ import annotations
 from pygments.lexers.python import PythonLexer
 from pygments.token import _TokenType
 from rich.style import Style
+from textual import events
 from textual.color import Color
 from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
@@ -84,12 +85,13 @@ class CodeEditor(TextArea):
     CodeEditor {
         height: auto;
         max-height: 24;
-        min-height: 3;
-        border: tall $surface-lighten-1;
+        min-height: 1;
+        border: none;
+        border-left: outer $primary 40%;
         background: $surface;
         padding: 0 1 0 0;
     }
-    CodeEditor:focus { border: tall $accent; }
+    CodeEditor:focus { border-left: outer $accent; background: $boost; }
     """
 
     def __init__(
@@ -124,6 +126,20 @@ class CodeEditor(TextArea):
         self.theme = THEME_NAME
         self._build_highlight_map()
         self.refresh()
+
+    async def _on_key(self, event: events.Key) -> None:
+        # TextArea's escape (with tab indenting) jumps to the next widget, i.e. the next cell;
+        # here it hands the keyboard back to the page around the cell, where n, p, h, s work.
+        if event.key == "escape":
+            event.stop()
+            event.prevent_default()
+            for ancestor in self.ancestors:
+                if getattr(ancestor, "can_focus", False):
+                    ancestor.focus()  # type: ignore[attr-defined]
+                    return
+            self.screen.set_focus(None)
+            return
+        await super()._on_key(event)
 
     def _build_highlight_map(self) -> None:
         # Called by TextArea after every edit; tree-sitter would fill this map, Pygments does.

@@ -81,28 +81,30 @@ class ExerciseBlock(Vertical):
         yield Markdown(render_math(self.exercise.prompt))
         yield self.cell
         yield self.verdict
+        # Hints taken in an earlier session are there from the start, not added after.
+        for _ in range(self._hints_to_show):
+            yield from self._next_hint()
 
     def on_mount(self) -> None:
-        for _ in range(self._hints_to_show):
-            self.show_next_hint()
         if self.passed:
             self._say("✓ Passed earlier: the check agreed with your code.", "passed")
 
-    def show_next_hint(self) -> bool:
-        """Show one more hint, or the solution after the last; False when all are shown."""
+    def _next_hint(self) -> list[Static | CodeEditor]:
+        """The widgets of the next rung of the ladder, counting it as taken."""
         if self.solution_shown:
-            return False
+            return []
         hints = self.exercise.hints
+        widgets: list[Static | CodeEditor] = []
         if self.hints_used < len(hints):
             number = self.hints_used + 1
             text = Text()
             text.append(f"hint {number} of {len(hints)}  ", style="bold")
             text.append(render_math(hints[self.hints_used]))
-            self.mount(Static(text, classes="exercise-hint"))
+            widgets.append(Static(text, classes="exercise-hint"))
         else:
-            self.mount(Static("the solution", classes="exercise-solution-title"))
-            self.mount(CodeEditor(self.exercise.solution.rstrip("\n"), read_only=True,
-                                  classes="exercise-solution"))
+            widgets.append(Static("the solution", classes="exercise-solution-title"))
+            widgets.append(CodeEditor(self.exercise.solution.rstrip("\n"), read_only=True,
+                                      classes="exercise-solution"))
         self.hints_used += 1
         left = len(hints) - self.hints_used
         if self.solution_shown:
@@ -111,6 +113,14 @@ class ExerciseBlock(Vertical):
             self.border_subtitle = f"ctrl+r checks · h for a hint ({left} left)"
         else:
             self.border_subtitle = "ctrl+r checks · h shows the solution"
+        return widgets
+
+    def show_next_hint(self) -> bool:
+        """Show one more hint, or the solution after the last; False when all are shown."""
+        widgets = self._next_hint()
+        if not widgets:
+            return False
+        self.mount_all(widgets)
         return True
 
     def show_verdict(self, verdict: ExerciseVerdict) -> None:

@@ -10,7 +10,6 @@ screen, neighbouring columns are averaged, and the legend says so.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from rich.style import Style
 from rich.text import Text

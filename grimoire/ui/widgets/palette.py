@@ -169,3 +169,15 @@ def readable_label(label: object) -> str:
         .replace("\r", "␍")
         .replace("\x00", "␀")
     )
+
+
+def css_colour(app: App, name: str) -> str:
+    """A theme variable as '#rrggbb' for Rich text ('text-muted' is 'auto 60%' in CSS: blended)."""
+    variables = app.get_css_variables()
+    if name == "text-muted":
+        return hex_colour(theme_colours(app).muted)
+    value = variables.get(name, "")
+    rgb = parse_rgb(value, (-1, -1, -1))
+    if rgb[0] < 0:
+        return hex_colour(theme_colours(app).foreground)
+    return hex_colour(rgb)

@@ -51,8 +51,11 @@ class Prose(Markdown):
                  values: Sequence[str | None] | None = None) -> None:
         self.source_text = text
         self.placeholders = list(placeholders)
-        super().__init__(prose_markdown(text, self.placeholders, values))
+        self.shown_markdown = prose_markdown(text, self.placeholders, values)
+        """The Markdown shown now: values filled in, math rendered."""
+        super().__init__(self.shown_markdown)
 
     def fill(self, values: Sequence[str | None]) -> None:
         """Show the prose with these placeholder values."""
-        self.update(prose_markdown(self.source_text, self.placeholders, values))
+        self.shown_markdown = prose_markdown(self.source_text, self.placeholders, values)
+        self.update(self.shown_markdown)

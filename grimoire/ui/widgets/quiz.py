@@ -7,11 +7,11 @@ the explanation shows and the quiz counts as answered.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList, SelectionList, Static
@@ -30,7 +30,7 @@ REVEAL_AFTER = 2
 class ChoiceList(OptionList):
     """One right choice: up/down and enter, or the choice's number."""
 
-    BINDINGS = [Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)]
 
     def action_pick(self, index: int) -> None:
         if index < self.option_count:
@@ -41,7 +41,7 @@ class ChoiceList(OptionList):
 class ChecklistChoices(SelectionList[int]):
     """Several right choices: space (or the number) marks one, enter checks the whole set."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Check the marked choices", show=False),
         *[Binding(str(n), f"mark({n - 1})", show=False) for n in range(1, 10)],
     ]

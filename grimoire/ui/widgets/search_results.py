@@ -34,13 +34,15 @@ class SearchResults(OptionList):
         super().__init__(id=id)
         self.hits: list[SearchHit] = []
         self.query = ""
+        self._match_style = "bold underline"
 
     def show(self, query: str, hits: list[SearchHit]) -> None:
         """Replace the rows with the hits for `query`."""
         self.query = query
         self.hits = hits
         self.clear_options()
-        width = max((len(f"{hit.shown}:{hit.line}") for hit in hits), default=0)
+        self._match_style = f"bold underline {self._accent()}"
+        width = min(44, max((len(f"{hit.shown}:{hit.line}") for hit in hits), default=0))
         self.add_options([self._row(hit, width) for hit in hits])
         if hits:
             self.highlighted = 0
@@ -53,11 +55,15 @@ class SearchResults(OptionList):
         offset = len(hit.text) - len(hit.text.lstrip())
         column = hit.column - offset
         label.append(text[:column])
-        label.append(text[column : column + len(self.query)], style="reverse")
+        label.append(text[column : column + len(self.query)], style=self._match_style)
         label.append(text[column + len(self.query) :])
         label.no_wrap = True
         label.overflow = "ellipsis"
         return Option(label)
+
+    def _accent(self) -> str:
+        # Rich text cannot read theme variables, so the colour is looked up when rows are made.
+        return self.app.get_css_variables().get("text-accent", "yellow")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

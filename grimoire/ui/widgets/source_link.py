@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Static
 
@@ -22,7 +24,7 @@ def describe(source: Source) -> str:
 class SourceLink(Static, can_focus=True):
     """A focusable line naming a place in the source, with the sentence on why to look."""
 
-    BINDINGS = [Binding("enter", "open", "Open in the spellbook", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "open", "Open in the spellbook", show=False)]
 
     DEFAULT_CSS = """
     SourceLink {

@@ -31,6 +31,14 @@ class SourceTree(Tree[SourceEntry]):
 
     def on_mount(self) -> None:
         self.rebuild()
+        self.watch(self.app, "theme", lambda _theme: self._relabel(self.root), init=False)
+
+    def _relabel(self, node: TreeNode[SourceEntry]) -> None:
+        """Labels carry theme colours, so a new theme paints them again."""
+        for child in node.children:
+            if child.data is not None:
+                child.set_label(self._label(child.data))
+            self._relabel(child)
 
     def rebuild(self) -> None:
         """Read the files again and mark the ones alive right now."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from grimoire.ui.widgets.palette import css_colour
+
 DONE, CURRENT, CURRENT_DONE, AHEAD = "●", "◆", "◆", "○"
 
 
@@ -22,9 +24,8 @@ class StepProgress(Static):
 
     def show_position(self, current: int, total: int, done: set[int], title: str) -> None:
         """Redraw for step `current` (0-based) of `total`, with the steps in `done` finished."""
-        variables = self.app.get_css_variables()
-        accent = variables.get("text-accent", "yellow")
-        success = variables.get("text-success", "green")
+        accent = css_colour(self.app, "text-accent")
+        success = css_colour(self.app, "text-success")
         text = Text()
         for step in range(total):
             if step == current:

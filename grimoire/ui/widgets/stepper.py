@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input
 
@@ -10,7 +12,7 @@ from textual.widgets import Input
 class Stepper(Input):
     """An Input holding a number between `low` and `high`; up/down add or take `step`."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "nudge(1)", "Increase", show=False),
         Binding("down", "nudge(-1)", "Decrease", show=False),
     ]
@@ -66,7 +68,7 @@ class Stepper(Input):
         """Show and announce a value, clamped to the limits."""
         value = min(self.high, max(self.low, value))
         if self.integer:
-            value = int(round(value))
+            value = round(value)
         else:
             value = round(value, 2)
         self.number = value

@@ -93,7 +93,7 @@ def test_displays_arrive_as_plain_dicts(kernel: Kernel) -> None:
 
 
 def test_huge_output_is_capped_with_a_note(kernel: Kernel) -> None:
-    result = kernel.run("for i in range(200_000):\n    print('spell', i)")
+    result = kernel.run("for i in range(50_000):\n    print('spell', i)")
     assert result.ok
     assert len(result.stdout) < 25_000
     assert "more characters were cut" in result.stdout
@@ -156,11 +156,15 @@ def test_segfault_is_detected_and_restarted(fresh: Kernel) -> None:
     result = fresh.run("import ctypes\nctypes.string_at(0)")
     assert result.error_kind == "crash" and "segmentation fault" in result.error
     assert fresh.run("2 ** 5").value == "32"
+    # What the system's out-of-memory killer does to a process, it does with SIGKILL.
+    killed = fresh.run("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    assert killed.error_kind == "crash" and "out of memory" in killed.error
+    assert fresh.run("2 ** 6").value == "64"
 
 
 def test_cell_deaf_to_interrupts_is_killed_after_its_timeout(fresh: Kernel) -> None:
     fresh.load_setup("magic = 'back'")
-    code = "import signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})\nwhile True: pass"
+    code = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass"
     result = fresh.run(code, timeout=0.3)
     assert result.error_kind == "timeout" and result.restarted
     assert "did not stop when interrupted" in result.error

@@ -184,10 +184,21 @@ _RANDOM_YAML = st.one_of(
         st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=7),
     ),
     st.binary(max_size=80).map(lambda b: b.decode("latin-1")),
+    # Lesson-shaped documents, so the walk reaches steps and every kind of block.
+    st.builds(
+        lambda steps: yaml.safe_dump({"id": "fuzz", "title": "Fuzz", "summary": "s",
+                                      "minutes": 1, "steps": steps}, allow_unicode=True),
+        st.lists(st.fixed_dictionaries({
+            "title": _SCALARS,
+            "blocks": st.lists(st.dictionaries(
+                st.sampled_from(["prose", "code", "quiz", "exercise", "source", "timeout"]),
+                _VALUES, min_size=1, max_size=2), max_size=3),
+        }), max_size=2),
+    ),
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_RANDOM_YAML)
 def test_random_yaml_never_escapes_as_anything_but_a_lesson_error(text: str) -> None:
     with tempfile.TemporaryDirectory() as folder:

@@ -1,0 +1,315 @@
+"""The map of lessons, the Grimoire's home: every lesson in order, how far the learner got, and
+"continue where you left off" one Enter away.
+
+Typing filters the list (by id, title or summary); up and down choose; Enter opens. The map
+reads lesson metadata only (no numpy), and is where the lesson kernel is started in the
+background, so it is warm by the time a lesson opens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from grimoire.course.progress import ProgressStore
+from grimoire.course.schema import LessonSummary
+from grimoire.ui.kernel_client import kernel_client
+from grimoire.ui.widgets.palette import css_colour
+
+
+@dataclass
+class LessonState:
+    """A lesson as the map shows it: its summary and how far the learner got."""
+
+    summary: LessonSummary
+    fraction: float
+    opened: bool
+    step: int
+
+    @property
+    def done(self) -> bool:
+        return self.fraction >= 1.0
+
+    @property
+    def label(self) -> str:
+        if self.done:
+            return "done"
+        if self.opened or self.fraction > 0:
+            return f"{round(self.fraction * 100)} %"
+        return "not started"
+
+    @property
+    def mark(self) -> str:
+        if self.done:
+            return "●"
+        if self.opened or self.fraction > 0:
+            return "◐"
+        return "○"
+
+
+def lesson_states(summaries: list[LessonSummary], store: ProgressStore) -> list[LessonState]:
+    """Each lesson with the learner's progress in it."""
+    states = []
+    for summary in summaries:
+        progress = store.lesson(summary.id)
+        states.append(LessonState(
+            summary=summary,
+            fraction=store.fraction_done(summary.id, summary.n_steps),
+            opened=progress.opened > 0,
+            step=progress.position[0],
+        ))
+    return states
+
+
+class FilterInput(Input):
+    """The filter field; up/down/enter act on the list below, so the hands never leave the keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "screen.move(1)", "Next lesson", show=False),
+        Binding("up", "screen.move(-1)", "Previous lesson", show=False),
+        Binding("pagedown", "screen.move(5)", show=False),
+        Binding("pageup", "screen.move(-5)", show=False),
+    ]
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # '?' opens the help everywhere, here too; no lesson needs it to be found.
+        return character != "?" and super().check_consume_key(key, character)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.character == "?":
+            event.prevent_default()  # not typed: it goes on to the app's help binding
+            return
+        await super()._on_key(event)
+
+
+class MapScreen(Screen[None]):
+    """Every lesson, its state, prerequisites and minutes; Enter continues or opens."""
+
+    TITLE = "Lilith's Grimoire"
+    SUB_TITLE = "the map of lessons"
+    HELP_TITLE = "The map"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open / continue", priority=True),
+        Binding("up", "move(-1)", "Previous lesson", show=False),
+        Binding("down", "move(1)", "Next lesson", show=False),
+        Binding("ctrl+g", "app.open_room('playground')", "Playground"),
+        Binding("ctrl+n", "app.open_room('scratchpad')", "Scratchpad"),
+        Binding("ctrl+o", "app.show_source", "Spellbook"),
+        Binding("escape", "clear_filter", "Clear the filter", show=False),
+    ]
+
+    def __init__(self, lessons: Path | None = None) -> None:
+        super().__init__()
+        self.lessons_dir = lessons
+        self.states: list[LessonState] = []
+        self.shown: list[LessonState] = []
+        self.store = ProgressStore()
+
+    @classmethod
+    def from_request(cls, request: Any) -> MapScreen:
+        return cls(lessons=request.lessons)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="☾")
+        with Horizontal(id="map"):
+            with Vertical(id="map-left"):
+                yield Static(id="map-continue")
+                yield FilterInput(placeholder="⌕ type to filter the lessons", id="map-filter",
+                                  compact=True)
+                yield Static(id="map-header")
+                yield OptionList(id="map-list")
+            with Vertical(id="map-detail"):
+                yield Static(id="map-detail-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#map-list", OptionList).can_focus = False
+        self.query_one("#map-left", Vertical).border_title = "the map of lessons"
+        self.reload()
+        self.query_one("#map-filter", Input).focus()
+        if self.store.warning:
+            self.notify(self.store.warning, severity="warning", timeout=10)
+        kernel_client(self.app).start_soon()
+
+    def on_unmount(self) -> None:
+        # The map is the bottom of the stack: it leaves only when the app closes.
+        kernel_client(self.app).close()
+
+    def on_screen_resume(self) -> None:
+        # Back from a lesson: its progress changed.
+        if self.states:
+            self.reload()
+
+    # -- the list ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the lessons and the progress again and redraw."""
+        from grimoire.course.loader import lesson_summaries
+
+        self.store = ProgressStore()
+        self.states = lesson_states(lesson_summaries(self.lessons_dir), self.store)
+        self._show_continue()
+        self._filter(self.query_one("#map-filter", Input).value, keep=True)
+
+    def continue_state(self) -> LessonState | None:
+        """The lesson to continue: the last one opened if unfinished, else the first not done."""
+        last = self.store.last_lesson
+        for state in self.states:
+            if state.summary.id == last and not state.done:
+                return state
+        return next((state for state in self.states if not state.done), None)
+
+    def _show_continue(self) -> None:
+        banner = self.query_one("#map-continue", Static)
+        state = self.continue_state()
+        text = Text()
+        if not self.states:
+            where = self.lessons_dir or "the Grimoire"
+            text.append(f"No lessons found in {where}.", style="italic")
+        elif state is None:
+            text.append("✦ Every lesson is done. ", style="bold")
+            text.append("Any of them can be opened again.")
+        else:
+            verb = "continue" if (state.opened or state.fraction > 0) else "begin"
+            text.append(f"enter {verb}s  ", style="bold")
+            text.append(f"{state.summary.number:02d} {state.summary.title}")
+            if state.opened and state.summary.n_steps:
+                text.append(f"  at step {state.step + 1} of {state.summary.n_steps}",
+                            style="italic")
+        banner.update(text)
+
+    def _row(self, state: LessonState, width: int) -> Text:
+        summary = state.summary
+        row = Text(no_wrap=True, overflow="ellipsis")
+        colour = css_colour(self.app, {"●": "text-success", "◐": "text-accent",
+                                       "○": "text-muted"}[state.mark])
+        row.append(f"{state.mark} ", style=colour)
+        row.append(f"{summary.number:02d} ", style="dim")
+        title_width = max(10, width - 34)
+        title = summary.title if len(summary.title) <= title_width else (
+            summary.title[: title_width - 1] + "…")
+        row.append(title.ljust(title_width), style="bold" if not state.done else "")
+        row.append(state.label.rjust(12), style=colour)
+        row.append(f"{summary.minutes:>4} min", style="dim")
+        return row
+
+    def _filter(self, text: str, keep: bool = False) -> None:
+        words = text.lower().split()
+        option_list = self.query_one("#map-list", OptionList)
+        previous = None
+        if keep and option_list.highlighted is not None and option_list.highlighted < len(
+                self.shown):
+            previous = self.shown[option_list.highlighted].summary.id
+        self.shown = [
+            state for state in self.states
+            if all(word in f"{state.summary.id} {state.summary.title} {state.summary.summary}"
+                   .lower() for word in words)
+        ]
+        width = max(40, option_list.size.width - 2 if option_list.size.width else 70)
+        self.query_one("#map-header", Static).update(
+            f"{'':2}{'#':<3}{'lesson':<{max(10, width - 34)}}{'state':>12}{'time':>8}")
+        option_list.clear_options()
+        option_list.add_options([Option(self._row(state, width), id=state.summary.id)
+                                 for state in self.shown])
+        if not self.shown:
+            self._show_detail(None)
+            return
+        target = previous
+        if target is None and not words:
+            state = self.continue_state()
+            target = state.summary.id if state else self.store.last_lesson
+        index = next((i for i, s in enumerate(self.shown) if s.summary.id == target), 0)
+        option_list.highlighted = index
+        self._show_detail(self.shown[index])
+
+    def on_resize(self) -> None:
+        if self.states:
+            self._filter(self.query_one("#map-filter", Input).value, keep=True)
+
+    @on(Input.Changed, "#map-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._filter(event.value)
+
+    @on(OptionList.OptionHighlighted, "#map-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index < len(self.shown):
+            self._show_detail(self.shown[event.option_index])
+
+    @on(OptionList.OptionSelected, "#map-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_index < len(self.shown):
+            self.open_lesson(self.shown[event.option_index].summary.id)
+
+    def _show_detail(self, state: LessonState | None) -> None:
+        detail = self.query_one("#map-detail-text", Static)
+        box = self.query_one("#map-detail", Vertical)
+        if state is None:
+            box.border_title = None
+            detail.update(Text("No lesson matches the filter.", style="italic"))
+            return
+        summary = state.summary
+        box.border_title = f"{summary.number:02d} · {summary.id}"
+        titles = {s.summary.id: s for s in self.states}
+        text = Text()
+        text.append(summary.title + "\n\n", style="bold")
+        text.append(summary.summary + "\n\n")
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style="dim", justify="right")
+        facts.add_column()
+        facts.add_row("state", Text(f"{state.mark} {state.label}"))
+        facts.add_row("steps", str(summary.n_steps))
+        facts.add_row("minutes", str(summary.minutes))
+        if summary.requires:
+            needs = Text()
+            for number, required in enumerate(summary.requires):
+                if number:
+                    needs.append("\n")
+                other = titles.get(required)
+                if other is None:
+                    needs.append(f"{required} (not found)", style="italic")
+                else:
+                    needs.append(f"{other.mark} {other.summary.title}")
+            facts.add_row("needs", needs)
+        else:
+            facts.add_row("needs", "nothing before it")
+        group = Table.grid()
+        group.add_row(text)
+        group.add_row(facts)
+        detail.update(group)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        option_list = self.query_one("#map-list", OptionList)
+        if not self.shown:
+            return
+        current = option_list.highlighted or 0
+        option_list.highlighted = max(0, min(len(self.shown) - 1, current + delta))
+
+    def action_open(self) -> None:
+        option_list = self.query_one("#map-list", OptionList)
+        index = option_list.highlighted
+        if index is None or index >= len(self.shown):
+            self.notify("No lesson is chosen.", timeout=3)
+            return
+        self.open_lesson(self.shown[index].summary.id)
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#map-filter", Input).value = ""
+
+    def open_lesson(self, lesson_id: str) -> None:
+        """Open a lesson on top of the map (Escape in it comes back)."""
+        self.app.open_room("lesson", lesson=lesson_id,  # type: ignore[attr-defined]
+                           lessons=self.lessons_dir, trust=getattr(self.app, "trust", False))

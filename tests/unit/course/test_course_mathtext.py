@@ -1,0 +1,56 @@
+"""Math in prose: the formulas the curriculum needs, drawn as readable Unicode."""
+
+from __future__ import annotations
+
+import pytest
+
+from grimoire.course.mathtext import latex_to_unicode, render, unknown_commands
+
+
+@pytest.mark.parametrize("latex, unicode", [
+    (r"W = U \Sigma V^\top", "W = U Σ Vᵀ"),
+    (r"\|x\|_2", "‖x‖₂"),
+    (r"\kappa = \sigma_{max}/\sigma_{min}", "κ = σₘₐₓ/σₘᵢₙ"),
+    (r"x^\top A x", "xᵀ A x"),
+    (r"P^2 = P", "P² = P"),
+    (r"\hat{y}", "ŷ"),
+    (r"\sum_i x_i", "∑ᵢ xᵢ"),
+    (r"\frac{a}{b}", "a/b"),
+    (r"\frac{q k^\top}{\sqrt{d_k}}", "(q kᵀ)/√dₖ"),
+    (r"a \le b \approx c \in S", "a ≤ b ≈ c ∈ S"),
+    (r"\mathbb{R}^{d}", "ℝᵈ"),
+    (r"W_Q W_K^\top", "W_Q W_Kᵀ"),
+    (r"\operatorname{softmax}(x)", "softmax(x)"),
+    (r"\sqrt{d}", "√d"),
+    (r"\sqrt{x + 1}", "√(x + 1)"),
+    (r"e^{-x}", "e⁻ˣ"),
+    (r"A^{-1}", "A⁻¹"),
+    (r"\log p(x)", "log p(x)"),
+    (r"\hat{y} = \arg\max_i p_i", "ŷ = arg maxᵢ pᵢ"),
+    (r"\sigma_i^2", "σᵢ²"),
+    (r"\mathbf{x}_t", "𝐱ₜ"),
+    (r"\left( \frac{1}{2} \right)", "( 1/2 )"),
+    (r"\sum_{i=1}^{n} x_i^2", "∑ᵢ₌₁ⁿ xᵢ²"),
+    (r"\mathcal{L}", "ℒ"),
+    (r"x^{a+b}", "xᵃ⁺ᵇ"),
+    (r"x^{Q}", "x^Q"),
+    (r"\text{rank}(A) \ne 0", "rank(A) ≠ 0"),
+])
+def test_curriculum_formulas(latex: str, unicode: str) -> None:
+    assert latex_to_unicode(latex) == unicode
+
+
+def test_render_converts_only_math_in_prose() -> None:
+    text = r"The norm $\|x\|_2$ of `a $b$ c`, and $$\sigma_1$$ costs $5 or $10 \$."
+    assert render(text) == r"The norm ‖x‖₂ of `a $b$ c`, and σ₁ costs $5 or $10 $."
+
+
+def test_unknown_commands_are_kept_and_listed() -> None:
+    text = r"See $\fancy{x} + \alpha$ and $\weird$."
+    assert render(text) == r"See \fancy{x} + α and \weird."
+    assert unknown_commands(text) == ["\\fancy", "\\weird"]
+
+
+def test_unbalanced_input_does_not_raise() -> None:
+    for latex in (r"\frac{a", "x^", "{{{", r"\sqrt", "}", "_{", "\\"):
+        assert isinstance(latex_to_unicode(latex), str)

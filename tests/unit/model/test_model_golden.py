@@ -1,0 +1,81 @@
+"""A pinned greedy sample of the shipped weights, and the repeat model's copying heads.
+
+After retraining, rewrite the pinned sample with:
+
+    python tests/unit/model/test_model_golden.py --refresh
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+GOLDEN = Path(__file__).with_name("golden_greedy.txt")
+PROMPT = "def "
+LENGTH = 240
+REFRESH = "python tests/unit/model/test_model_golden.py --refresh"
+
+
+def _weights_sha256() -> str:
+    from grimoire.model.gpt import WEIGHTS_PATH
+
+    return hashlib.sha256(WEIGHTS_PATH.read_bytes()).hexdigest()
+
+
+def _greedy_sample() -> str:
+    from grimoire.model import load_model
+
+    return load_model().generate(PROMPT, LENGTH, temperature=0)
+
+
+def _read_golden() -> tuple[str, str]:
+    """(weights sha256, sample) from the golden file: three header lines, then the sample."""
+    _, header, _, sample = GOLDEN.read_text(encoding="utf-8").split("\n", 3)
+    return header.removeprefix("# weights-sha256: "), sample
+
+
+def refresh() -> None:
+    """Rewrite the golden file from the shipped weights."""
+    GOLDEN.write_text(
+        f"# Greedy sample of grimoire/model/weights.npz; rewrite with: {REFRESH}\n"
+        f"# weights-sha256: {_weights_sha256()}\n"
+        f"# prompt: {PROMPT!r}, {LENGTH} characters, temperature 0\n"
+        f"{_greedy_sample()}",
+        encoding="utf-8",
+    )
+
+
+def test_greedy_sample_of_the_shipped_weights_is_the_pinned_one():
+    pinned_sha, pinned = _read_golden()
+    assert pinned_sha == _weights_sha256(), (
+        f"The shipped weights changed since the golden sample was pinned; run: {REFRESH}"
+    )
+    assert _greedy_sample() == pinned
+
+
+def _ov_positivity(model, layer: int, head: int) -> float:
+    """sum(eigenvalues) / sum(|eigenvalues|) of W_E W_V W_O W_U (Elhage et al. 2021)."""
+    import numpy as np
+
+    slices = model.head(layer, head)
+    circuit = model.params["wte"] @ slices["w_v"] @ slices["w_o"] @ model.params["unembed"]
+    eigenvalues = np.linalg.eigvals(circuit.astype(np.float64))
+    return float(eigenvalues.real.sum() / np.abs(eigenvalues).sum())
+
+
+def test_the_repeat_model_has_copying_heads_and_predicts_from_what_it_saw():
+    from grimoire.model import load_model
+
+    model = load_model("repeat")
+    first_layer = [_ov_positivity(model, 0, h) for h in range(model.config.n_head)]
+    assert sum(p > 0.8 for p in first_layer) >= model.config.n_head // 2, first_layer
+    segment = "qwertyuiopzx"
+    assert set(model.generate(segment * 2, 8, temperature=0)) <= set(segment)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--refresh"]:
+        sys.exit(f"usage: {REFRESH}")
+    refresh()
+    print(f"Rewrote {GOLDEN}.")

@@ -1,0 +1,41 @@
+"""The character tokenizer: round trips, the fallback token, and its count of replacements."""
+
+import numpy as np
+import pytest
+
+from grimoire.model.tokenizer import FALLBACK, Tokenizer
+
+
+def test_round_trip_of_known_text():
+    tokenizer = Tokenizer.from_text("def f(x):\n    return x * 2  # ∑ é\n")
+    text = "return f(x) # é"
+    ids = tokenizer.encode(text)
+    assert ids.dtype == np.int64
+    assert tokenizer.decode(ids) == text
+
+
+def test_vocabulary_is_fallback_then_code_point_order():
+    tokenizer = Tokenizer.from_text("cba\nb")
+    assert tokenizer.vocab == [FALLBACK, "\n", "a", "b", "c"]
+
+
+def test_unknown_characters_become_the_fallback_and_are_counted():
+    tokenizer = Tokenizer.from_text("abc")
+    encoding = tokenizer.encode_counting("a?b!!")
+    assert encoding.replaced == 3
+    assert list(encoding.ids) == [1, 0, 2, 0, 0]
+    assert tokenizer.decode(encoding.ids) == f"a{FALLBACK}b{FALLBACK}{FALLBACK}"
+
+
+def test_a_literal_fallback_character_is_not_counted_as_replaced():
+    tokenizer = Tokenizer.from_text("ab")
+    assert tokenizer.encode_counting(FALLBACK + "a").replaced == 0
+
+
+def test_empty_text_encodes_to_no_ids():
+    assert Tokenizer.from_text("ab").encode("").size == 0
+
+
+def test_a_vocabulary_without_the_fallback_first_is_refused():
+    with pytest.raises(ValueError, match="fallback"):
+        Tokenizer(["a", "b"])
