@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import copy
 import io
 import json
 import linecache
@@ -127,7 +128,13 @@ class Child:
         namespace.update(
             np=numpy,
             la=scipy.linalg,
-            model=self.model if self.model is not None else _Missing(self.model_error or ""),
+            # Each lesson gets its own copy, so one that edits `model.params` in place
+            # (a rank-k replacement, a quantization) cannot change the model of the next.
+            model=(
+                copy.deepcopy(self.model)
+                if self.model is not None
+                else _Missing(self.model_error or "")
+            ),
             show=self.show,
             load_model=self.load_model or _Missing(self.model_error or ""),
         )

@@ -246,6 +246,10 @@ def _convert_math(text: str, found: list[str] | None = None) -> str:
         rendered = unicodedata.normalize("NFC", parser.sequence().strip())
         if found is not None:
             found.extend(parser.unknown)
+        if match.group("display") is not None:
+            # Display math stands as a paragraph of its own, even when the author wrote it
+            # on the line right after the text (Markdown would otherwise run them together).
+            return f"\n\n{rendered}\n\n"
         return rendered
 
     converted = _MATH.sub(replace, text)

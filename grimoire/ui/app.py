@@ -156,7 +156,16 @@ class GrimoireApp(App[int]):
         """`--trust`: run code of lessons from --lessons without asking."""
         self.register_theme(GRIMOIRE_THEME)
         self._remembered_theme = self._saved_theme()
-        self.theme = self._remembered_theme or DEFAULT_THEME
+        # Assigning `self.theme` would re-parse every stylesheet just after start-up (a tenth of
+        # the start-up time); before the first parse there is nothing to refresh, so the theme is
+        # set quietly, with the classes Textual's own theme watcher would give the app.
+        self.set_reactive(App.theme, self._remembered_theme or DEFAULT_THEME)
+        dark = self.current_theme.dark
+        self.set_class(dark, "-dark-mode", update=False)
+        self.set_class(not dark, "-light-mode", update=False)
+        self.add_class(f"-theme-{self.theme}", update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     # -- rooms -----------------------------------------------------------------------------------
 

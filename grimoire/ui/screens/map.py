@@ -138,6 +138,7 @@ class MapScreen(Screen[None]):
         self.query_one("#map-list", OptionList).can_focus = False
         self.query_one("#map-left", Vertical).border_title = "the map of lessons"
         self.reload()
+        self.query_one("#map-filter", Input).cursor_blink = False
         self.query_one("#map-filter", Input).focus()
         if self.store.warning:
             self.notify(self.store.warning, severity="warning", timeout=10)

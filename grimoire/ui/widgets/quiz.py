@@ -133,7 +133,9 @@ class QuizBlock(Vertical):
             yield Static("enter (or the choice's number) answers", classes="quiz-how")
         else:
             value = str(self.last_answer) if self.last_answer is not None else ""
-            yield Input(value, placeholder="a number, e.g. 0.25 or 1/4", compact=True)
+            field = Input(value, placeholder="a number, e.g. 0.25 or 1/4", compact=True)
+            field.cursor_blink = False
+            yield field
             yield Static("enter checks; arithmetic such as 3/4 is fine", classes="quiz-how")
         yield self.feedback
 

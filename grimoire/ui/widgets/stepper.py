@@ -54,6 +54,7 @@ class Stepper(Input):
         )
         if tooltip:
             self.tooltip = tooltip
+        self.cursor_blink = False
         self.number = value
 
     def _format(self, value: float) -> str:

@@ -67,6 +67,15 @@ def test_namespace_persists_between_cells_and_setup_resets_it(kernel: Kernel) ->
     assert kernel.run("base").value == "20"
 
 
+def test_a_lesson_that_edits_the_model_cannot_change_the_next_lessons_model(
+    kernel: Kernel,
+) -> None:
+    kernel.load_setup("")
+    assert kernel.run("model.params['wte'][:] = 0; float(abs(model.params['wte']).sum())").value == "0.0"
+    kernel.load_setup("")
+    assert kernel.run("bool(abs(model.params['wte']).sum() > 0)").value == "True"
+
+
 def test_traceback_is_trimmed_to_the_learners_lines(kernel: Kernel) -> None:
     result = kernel.run("def f(v):\n    return np.linalg.inv(v)\n\nf(np.zeros((2, 2)))")
     assert result.error_kind == "exception" and result.error_name == "LinAlgError"

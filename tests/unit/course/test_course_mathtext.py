@@ -41,8 +41,14 @@ def test_curriculum_formulas(latex: str, unicode: str) -> None:
 
 
 def test_render_converts_only_math_in_prose() -> None:
-    text = r"The norm $\|x\|_2$ of `a $b$ c`, and $$\sigma_1$$ costs $5 or $10 \$."
+    text = r"The norm $\|x\|_2$ of `a $b$ c`, and $\sigma_1$ costs $5 or $10 \$."
     assert render(text) == r"The norm ‖x‖₂ of `a $b$ c`, and σ₁ costs $5 or $10 $."
+
+
+def test_display_math_stands_as_its_own_paragraph() -> None:
+    text = "The decomposition\n$$W = U \\Sigma V^\\top$$\nholds."
+    paragraphs = [part.strip() for part in render(text).split("\n\n") if part.strip()]
+    assert paragraphs == ["The decomposition", "W = U Σ Vᵀ", "holds."]
 
 
 def test_unknown_commands_are_kept_and_listed() -> None:
