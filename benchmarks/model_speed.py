@@ -30,21 +30,36 @@ def best_of(function, repeats: int = 5, number: int = 1) -> float:
     return best
 
 
-def count_numpy_calls(function) -> int:
-    """C-level calls (ufuncs, array methods, numpy functions) made while `function` runs."""
+class _Counting(np.ndarray):
+    """An array that counts every ufunc call (arithmetic, matmul, exp, reductions) it takes part in."""
+
     calls = 0
 
-    def profiler(frame, event, arg):
-        nonlocal calls
-        if event == "c_call":
-            calls += 1
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        _Counting.calls += 1
+        plain = [x.view(np.ndarray) if isinstance(x, _Counting) else x for x in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(
+                x.view(np.ndarray) if isinstance(x, _Counting) else x for x in kwargs["out"]
+            )
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        return result.view(_Counting) if isinstance(result, np.ndarray) else result
 
-    sys.setprofile(profiler)
-    try:
-        function()
-    finally:
-        sys.setprofile(None)
-    return calls
+
+def numpy_calls_per_step(model) -> int:
+    """ufunc calls one cached generation step makes (indexing and slicing not counted)."""
+    from grimoire.model.gpt import GPT
+
+    counting = GPT(model.config, {k: v.view(_Counting) for k, v in model.params.items()},
+                   model.tokenizer, model.meta)
+    cache = counting._new_cache()
+    cache.keys = [k.view(_Counting) for k in cache.keys]
+    cache.values = [v.view(_Counting) for v in cache.values]
+    plan = counting._step_plan()
+    cache.length = model.config.n_ctx // 2
+    _Counting.calls = 0
+    counting._step(cache, 5, plan)
+    return _Counting.calls
 
 
 SMALL_PRODUCTS = """
@@ -102,11 +117,11 @@ def main() -> int:
     print(f"recomputing the window every char: {fresh_rate:,.0f} chars/s; "
           f"cache speed-up x{cached_rate / fresh_rate:.1f}")
 
-    cache = model._new_cache()
-    layers, masks = model._step_weights(), model._head_masks()
-    model._prefill(cache, ids[: c.n_ctx // 2])
-    per_step = count_numpy_calls(lambda: model._step(cache, 5, layers, masks))
-    print(f"numpy calls per generated char (one cached step, sampling excluded): {per_step}")
+    per_step = numpy_calls_per_step(model)
+    print(f"numpy ufunc calls per generated char (one cached step, sampling excluded): "
+          f"{per_step}, {per_step / c.n_layer:.0f} a layer; "
+          f"{cached_rate and 1e6 / cached_rate:.0f} us a char = "
+          f"{1e6 / cached_rate / per_step:.2f} us a call")
 
     recipe = GRIMOIRE_RECIPE
     keep_freed_memory()

@@ -204,6 +204,17 @@ def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
 
 
 @dataclass
+class _StepPlan:
+    """What a cached generation step reads: see GPT._step_plan."""
+
+    layers: list[tuple[np.ndarray, ...]]
+    head_mask: np.ndarray
+    scaled_mask: np.ndarray
+    unembed: np.ndarray
+    logit_bias: np.ndarray
+
+
+@dataclass
 class _Cache:
     """Keys and values of every layer for the positions seen so far: (n_ctx, H*d_head) each.
 
@@ -349,52 +360,54 @@ class GPT:
         cache.length = ids.size
         return logits[0, -1]
 
-    def _step_weights(self) -> list[tuple[np.ndarray, ...]]:
-        """Per layer, the arrays one generation step reads, gathered once per stream.
+    def _step_plan(self) -> _StepPlan:
+        """The arrays one generation step reads, prepared once per stream.
 
         Built afresh for every stream, so a lesson that edits `model.params` (say, to a rank-k
-        version of a matrix) generates with its edit. The three input maps are joined into one
-        (d, 3d) matrix: one product instead of three, since each step costs numpy calls, not flops.
+        version of a matrix) generates with its edit. Each step costs numpy calls, not flops, so
+        the plan saves calls: the three input maps are joined into one (d, 3d) matrix; each
+        LayerNorm's gain and bias are folded into the matrix that reads it (diag(g) W and
+        c W + b); the GELU's 1/2 is folded into w_out (exact: a power of two).
         """
         p, layers = self.params, []
         for i in range(self.config.n_layer):
             b = f"blocks.{i}"
+            g1, c1 = p[f"{b}.ln1.gain"], p[f"{b}.ln1.bias"]
             w_qkv = np.concatenate([p[f"{b}.attn.w_{n}"] for n in "qkv"], axis=1)
             b_qkv = np.concatenate([p[f"{b}.attn.b_{n}"] for n in "qkv"])
+            g2, c2 = p[f"{b}.ln2.gain"], p[f"{b}.ln2.bias"]
+            w_in, b_in = p[f"{b}.mlp.w_in"], p[f"{b}.mlp.b_in"]
             layers.append((
-                p[f"{b}.ln1.gain"], p[f"{b}.ln1.bias"], w_qkv, b_qkv,
-                p[f"{b}.attn.w_o"], p[f"{b}.attn.b_o"], p[f"{b}.ln2.gain"], p[f"{b}.ln2.bias"],
-                p[f"{b}.mlp.w_in"], p[f"{b}.mlp.b_in"], p[f"{b}.mlp.w_out"], p[f"{b}.mlp.b_out"],
+                g1[:, None] * w_qkv, c1 @ w_qkv + b_qkv,
+                p[f"{b}.attn.w_o"], p[f"{b}.attn.b_o"],
+                g2[:, None] * w_in, c2 @ w_in + b_in,
+                0.5 * p[f"{b}.mlp.w_out"], p[f"{b}.mlp.b_out"],
             ))
-        return layers
+        heads, d_head = self.config.n_head, self.config.d_head
+        head_mask = np.repeat(np.eye(heads, dtype=np.float32), d_head, axis=1)
+        unembed = p["ln_f.gain"][:, None] * p["unembed"]
+        return _StepPlan(
+            layers, head_mask, head_mask * (1.0 / math.sqrt(d_head)), unembed,
+            p["ln_f.bias"] @ p["unembed"],
+        )
 
-    def _step(
-        self,
-        cache: _Cache,
-        token: int,
-        layers: list[tuple[np.ndarray, ...]],
-        masks: tuple[np.ndarray, np.ndarray],
-    ) -> np.ndarray:
+    def _step(self, cache: _Cache, token: int, plan: _StepPlan) -> np.ndarray:
         """Logits after one more token at position cache.length, reading and extending the cache.
 
-        The same arithmetic as `run` for one row, written with as few numpy calls as possible,
-        because at this size each call's overhead, not its arithmetic, is the cost. All heads at
-        once: `head_mask` (H, H*d_head) is 1 where a dimension belongs to a head, so the query
-        spread over its block-diagonal rows, times the keys (t+1, H*d_head) transposed, gives
-        every head's scores (H, t+1) in one product.
+        The arithmetic of `run` for one row, rearranged (see `_step_plan`) to make few numpy
+        calls. All heads at once: `head_mask` (H, H*d_head) is 1 where a dimension belongs to a
+        head, so the query spread over its block-diagonal rows, times the keys (t+1, H*d_head)
+        transposed, gives every head's scores (H, t+1) in one product.
         """
         p, config, t = self.params, self.config, cache.length
-        heads, d = config.n_head, config.d_model
-        hd = heads * config.d_head
-        head_mask, scaled_mask = masks
+        d, hd = config.d_model, config.n_head * config.d_head
+        head_mask, scaled_mask = plan.head_mask, plan.scaled_mask
         x = p["wte"][token] + p["wpe"][t]
-        add, maximum = np.add.reduce, np.maximum.reduce
-        for i, (g1, c1, w_qkv, b_qkv, w_o, b_o, g2, c2, w_in, b_in, w_out, b_out) in enumerate(
-            layers
-        ):
+        add, maximum, tanh = np.add.reduce, np.maximum.reduce, np.tanh
+        for i, (w_qkv, b_qkv, w_o, b_o, w_in, b_in, w_out, b_out) in enumerate(plan.layers):
             centred = x - float(add(x)) / d
-            h = centred * (1.0 / math.sqrt(float(centred @ centred) / d + LN_EPS)) * g1 + c1
-            qkv = h @ w_qkv + b_qkv
+            normed = centred * (1.0 / math.sqrt(float(centred @ centred) / d + LN_EPS))
+            qkv = normed @ w_qkv + b_qkv
             keys, values = cache.keys[i], cache.values[i]
             keys[t] = qkv[hd : 2 * hd]
             values[t] = qkv[2 * hd :]
@@ -404,18 +417,21 @@ class GPT:
             z = add((weights @ values[: t + 1]) * head_mask, axis=0)  # each head's own block
             x = x + (z @ w_o + b_o)
             centred = x - float(add(x)) / d
-            h = centred * (1.0 / math.sqrt(float(centred @ centred) / d + LN_EPS)) * g2 + c2
-            x = x + (gelu(h @ w_in + b_in) @ w_out + b_out)
+            normed = centred * (1.0 / math.sqrt(float(centred @ centred) / d + LN_EPS))
+            pre = normed @ w_in + b_in
+            # gelu(pre) * 2 = pre * (1 + tanh(pre * (C + C*A*pre^2))); the 1/2 is in w_out
+            inner = pre * pre
+            inner *= GELU_C * GELU_A
+            inner += GELU_C
+            inner *= pre
+            tanh(inner, out=inner)
+            inner += 1.0
+            inner *= pre
+            x = x + (inner @ w_out + b_out)
         cache.length = t + 1
         centred = x - float(add(x)) / d
-        hf = centred * (1.0 / math.sqrt(float(centred @ centred) / d + LN_EPS))
-        return (hf * p["ln_f.gain"] + p["ln_f.bias"]) @ p["unembed"]
-
-    def _head_masks(self) -> tuple[np.ndarray, np.ndarray]:
-        """(H, H*d_head) indicator of which head owns each dimension, and it times 1/sqrt(d_head)."""
-        heads, d_head = self.config.n_head, self.config.d_head
-        mask = np.repeat(np.eye(heads, dtype=np.float32), d_head, axis=1)
-        return mask, mask * (1.0 / math.sqrt(d_head))
+        normed = centred * (1.0 / math.sqrt(float(centred @ centred) / d + LN_EPS))
+        return normed @ plan.unembed + plan.logit_bias
 
     def _prompt_ids(self, prompt: str) -> np.ndarray:
         ids = self.encode(prompt)
@@ -440,7 +456,7 @@ class GPT:
         """
         sampler = _Sampler(temperature, top_k, seed)
         cache = self._new_cache()
-        layers, masks = self._step_weights(), self._head_masks()
+        plan = self._step_plan()
         window = list(self._prompt_ids(prompt))
         logits = self._prefill(cache, np.array(window))
         for _ in range(n):
@@ -451,7 +467,7 @@ class GPT:
                 window = window[-(self.config.n_ctx // 2) :]
                 logits = self._prefill(cache, np.array(window))
             else:
-                logits = self._step(cache, token, layers, masks)
+                logits = self._step(cache, token, plan)
 
     def generate(
         self,

@@ -167,6 +167,20 @@ class GrimoireApp(App[int]):
         self._refresh_truecolor_filter(self.ansi_theme)
         self.stylesheet.set_variables(self.get_css_variables())
 
+    def get_css_variables(self) -> dict[str, str]:
+        # Widgets read theme colours for Rich text often (a label, a chart cell); Textual builds
+        # the whole colour system on every call, so it is built once a theme and copied out.
+        cache: dict[str, dict[str, str]] = self.__dict__.setdefault("_theme_variables_cache", {})
+        variables = cache.get(self.theme)
+        if variables is None:
+            variables = cache[self.theme] = super().get_css_variables()
+        self.theme_variables = variables
+        return dict(variables)
+
+    def register_theme(self, theme: Theme) -> None:
+        self.__dict__.get("_theme_variables_cache", {}).pop(theme.name, None)
+        super().register_theme(theme)
+
     # -- rooms -----------------------------------------------------------------------------------
 
     def build_room(self, name: str, request: StartRequest | None = None) -> Screen:

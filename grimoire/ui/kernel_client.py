@@ -45,6 +45,7 @@ class KernelClient:
         """Whose namespace the kernel holds now (None: a plain one, e.g. for the scratchpad)."""
         self.running = 0
         """Calls in flight or queued (the lesson screen shows a running indicator)."""
+        self._started = False
 
     @property
     def kernel(self) -> Kernel:
@@ -57,19 +58,29 @@ class KernelClient:
 
     def start(self) -> None:
         """Start the child process now, off the UI thread; it warms up in the background."""
-        self.app.run_worker(self._start_now, thread=True, group="kernel-start",
-                            exit_on_error=False)
+        if self._started:
+            return
+        self._started = True
+        self.app.run_worker(self._warm_up(), group="kernel-start", exit_on_error=False)
 
     def start_soon(self) -> None:
         """Start the kernel a moment after the first paint (the app's start-up stays light)."""
         self.app.set_timer(START_DELAY, self.start)
+
+    async def _warm_up(self) -> None:
+        # In the queue like any call, so no request waits on the warm-up from another thread.
+        async with self._queue:
+            worker = self.app.run_worker(self._start_now, thread=True, group="kernel",
+                                         exit_on_error=False)
+            await worker.wait()
 
     def _start_now(self) -> None:
         kernel = self.kernel
         try:
             kernel.start()
         except RuntimeError:
-            pass  # closed while the app was closing: nothing to start
+            return  # closed while the app was closing: nothing to start
+        kernel.wait_ready()
 
     @property
     def ready(self) -> bool:

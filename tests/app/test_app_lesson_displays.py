@@ -12,6 +12,7 @@ from grimoire.ui.widgets.bars import Bars, bar_fractions
 from grimoire.ui.widgets.displays import UnknownDisplay, display_widget
 from grimoire.ui.widgets.heatmap import Heatmap
 from grimoire.ui.widgets.line_chart import LineChart
+from grimoire.ui.widgets.palette import format_number
 from grimoire.ui.widgets.picture import Picture
 from grimoire.ui.widgets.scatter import Scatter
 from grimoire.ui.widgets.table import MatrixDisplay, TableDisplay
@@ -47,8 +48,8 @@ def colours_of(lines: list[Text]) -> set[str]:
 
 HEAT = {
     "kind": "heatmap",
-    "values": [[math.sin(i + j) for j in range(6)] for i in range(4)],
-    "rows": ["a", " ", "\n", "b"],
+    "values": [[math.sin(i + j) for j in range(6)] for i in range(14)],
+    "rows": ["a", " ", "\n", "b", *"cdefghijkl"],
     "cols": list("xyz uv"),
     "title": "signed values",
 }
@@ -69,7 +70,19 @@ async def test_heatmap_pairs_rows_in_half_blocks_and_labels_invisible_characters
         low = min(min(row) for row in HEAT["values"])
         high = max(max(row) for row in HEAT["values"])
         bound = max(abs(low), high)
-        assert legend.startswith(f"-{bound:.3f}".rstrip("0")) and "4×6" in legend
+        assert legend.startswith(f"{format_number(-bound)} █") and "14×6" in legend
+        assert len(lines) == 1 + 7 + 1
+
+
+async def test_a_small_heatmap_gets_a_line_per_row() -> None:
+    small = dict(HEAT, values=HEAT["values"][:4], rows=HEAT["rows"][:4])
+    app = Gallery([small])
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.pause()
+        lines = [line.plain for line in shown(app.query_one(Heatmap))]
+        assert [line[:2] for line in lines[1:5]] == ["a ", "␣ ", "⏎ ", "b "]
+        assert lines[1].count("█") == 6 * 4  # six cells, four blocks wide each
+        assert "4×6" in lines[-1]
 
 
 async def test_heatmap_fits_the_width_and_redraws_on_resize() -> None:

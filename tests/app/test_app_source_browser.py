@@ -299,8 +299,11 @@ async def test_theme_choice_is_remembered(grimoire_home):
     app = GrimoireApp()
     async with app.run_test(size=SIZE) as pilot:
         assert app.theme == "grimoire"
+        before = app.screen.styles.background
         app.theme = "nord"
         await pilot.pause()
+        assert app.screen.styles.background != before
+        assert app.get_css_variables()["primary"] == app.current_theme.primary
     again = GrimoireApp()
     async with again.run_test(size=SIZE):
         assert again.theme == "nord"

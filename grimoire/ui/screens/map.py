@@ -198,7 +198,7 @@ class MapScreen(Screen[None]):
                                        "○": "text-muted"}[state.mark])
         row.append(f"{state.mark} ", style=colour)
         row.append(f"{summary.number:02d} ", style="dim")
-        title_width = max(10, width - 34)
+        title_width = max(10, width - 26)
         title = summary.title if len(summary.title) <= title_width else (
             summary.title[: title_width - 1] + "…")
         row.append(title.ljust(title_width), style="bold" if not state.done else "")
@@ -220,7 +220,7 @@ class MapScreen(Screen[None]):
         ]
         width = max(40, option_list.size.width - 2 if option_list.size.width else 70)
         self.query_one("#map-header", Static).update(
-            f"{'':2}{'#':<3}{'lesson':<{max(10, width - 34)}}{'state':>12}{'time':>8}")
+            f"{'':2}{'#':<3}{'lesson':<{max(10, width - 26)}}{'state':>12}{'time':>8}")
         option_list.clear_options()
         option_list.add_options([Option(self._row(state, width), id=state.summary.id)
                                  for state in self.shown])

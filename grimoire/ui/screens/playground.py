@@ -33,7 +33,7 @@ from textual.worker import get_current_worker
 
 from grimoire.ui.widgets.bars import Bars
 from grimoire.ui.widgets.heatmap import Heatmap
-from grimoire.ui.widgets.palette import readable_label
+from grimoire.ui.widgets.palette import printable_text, readable_label
 from grimoire.ui.widgets.stepper import Stepper
 
 if TYPE_CHECKING:
@@ -328,8 +328,8 @@ class PlaygroundScreen(Screen[None]):
         prompt, _ = self._prompt_state()
         tail = prompt[-160:]
         text = Text()
-        text.append(tail, style="dim")
-        text.append(written, style="bold")
+        text.append(printable_text(tail), style="dim")
+        text.append(printable_text(written), style="bold")
         box.update(text)
 
     def action_stop_or_leave(self) -> None:

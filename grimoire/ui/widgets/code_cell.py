@@ -39,6 +39,7 @@ class CellOutput(Vertical):
         border-left: outer $error;
     }
     CellOutput > .cell-note { color: $text-muted; text-style: italic; }
+    CellOutput > Picture { margin: 0; }
     """
 
     def show(self, result: CellResult) -> None:

@@ -91,7 +91,7 @@ class CodeEditor(TextArea):
         background: $surface;
         padding: 0 1 0 0;
     }
-    CodeEditor:focus { border-left: outer $accent; background: $boost; }
+    CodeEditor:focus { border: none; border-left: outer $accent; background: $boost; }
     """
 
     def __init__(

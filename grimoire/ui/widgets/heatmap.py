@@ -20,6 +20,8 @@ from grimoire.ui.widgets.picture import Picture
 MAX_LABEL = 12
 MAX_CELL = 3
 MAX_ROWS = 128
+SMALL_ROWS = 12
+"""Matrices with at most this many rows get a line per row instead of half blocks."""
 HALF_BLOCK = "▀"
 
 
@@ -85,6 +87,10 @@ class Heatmap(Picture):
 
         lines: list[Text] = []
         muted = Style(color="#" + "".join(f"{c:02x}" for c in colours.muted))
+        if n_rows <= SMALL_ROWS and row_group == 1 and col_group == 1 and n_cols * 2 <= width:
+            # A small matrix reads better with a line (and a label) for every row.
+            return self._draw_small(values, row_labels, col_labels, scale, muted, width) + \
+                self._legend(scale, n_rows, n_cols, 1, 1, muted, width)
         header = self._column_header(col_labels, shown_cols, cell, col_group)
         if header:
             lines.append(Text(" " * (label_width + 1)) + Text(header, style=muted))
@@ -106,6 +112,31 @@ class Heatmap(Picture):
             lines.append(line)
 
         lines.extend(self._legend(scale, n_rows, n_cols, row_group, col_group, muted, width))
+        return lines
+
+    def _draw_small(
+        self,
+        values: list[list[float]],
+        row_labels: list[str] | None,
+        col_labels: list[str] | None,
+        scale: ColourScale,
+        muted: Style,
+        width: int,
+    ) -> list[Text]:
+        """One line per row, each cell two to four full blocks wide (about square)."""
+        n_rows, n_cols = len(values), len(values[0])
+        names = row_labels if row_labels is not None else [str(i) for i in range(n_rows)]
+        label_width = min(MAX_LABEL, max(len(name) for name in names))
+        cell = max(2, min(MAX_CELL + 1, (width - label_width - 1) // n_cols))
+        lines: list[Text] = []
+        header = self._column_header(col_labels, n_cols, cell, 1)
+        if header:
+            lines.append(Text(" " * (label_width + 1)) + Text(header, style=muted))
+        for name, row in zip(names, values, strict=True):
+            line = Text(name[:label_width].rjust(label_width) + " ", style=muted)
+            for value in row:
+                line.append("█" * cell, style=Style(color=scale.hex(value)))
+            lines.append(line)
         return lines
 
     def _labels(self, key: str, count: int) -> list[str] | None:

@@ -159,15 +159,24 @@ def format_number(value: float, digits: int = 3) -> str:
     return "0" if text in ("-0", "") else text
 
 
+_VISIBLE = {" ": "␣", "\n": "⏎", "\t": "⇥", "\x7f": "␡"}
+
+
 def readable_label(label: object) -> str:
-    """A label with invisible characters made visible: ' ' -> '␣', newline -> '⏎', tab -> '⇥'."""
-    text = str(label)
-    return (
-        text.replace(" ", "␣")
-        .replace("\n", "⏎")
-        .replace("\t", "⇥")
-        .replace("\r", "␍")
-        .replace("\x00", "␀")
+    """A label with invisible characters made visible: ' ' -> '␣', newline -> '⏎', tab -> '⇥',
+    other control characters -> their Unicode control pictures (␍, ␋, ...)."""
+    return "".join(
+        _VISIBLE.get(char) or (chr(0x2400 + ord(char)) if ord(char) < 32 else char)
+        for char in str(label)
+    )
+
+
+def printable_text(text: str) -> str:
+    """Running text safe to draw: newlines and tabs kept, other control characters shown."""
+    return "".join(
+        char if char in "\n\t" or ord(char) >= 32 and char != "\x7f"
+        else readable_label(char)
+        for char in text
     )
 
 

@@ -80,6 +80,9 @@ class QuizBlock(Vertical):
     QuizBlock > OptionList, QuizBlock > SelectionList {
         height: auto; max-height: 12; border: none; padding: 0; background: $surface;
     }
+    QuizBlock > OptionList:focus, QuizBlock > SelectionList:focus {
+        border: none; background-tint: $foreground 4%;
+    }
     QuizBlock > Input { width: 40; }
     QuizBlock > .quiz-how { color: $text-muted; }
     QuizBlock > .quiz-feedback { margin: 1 0 0 0; height: auto; }

@@ -27,11 +27,11 @@ def test_sampled_generation_with_the_cache_equals_recomputing_every_step(model):
 def test_cached_step_logits_match_the_full_forward(model):
     ids = model.encode("import numpy as np\n\ndef softmax(x):\n")
     cache = model._new_cache()
-    layers, masks = model._step_weights(), model._head_masks()
+    plan = model._step_plan()
     model._prefill(cache, ids[:5])
     full = model.forward(ids)
     for t in range(5, ids.size):
-        logits = model._step(cache, int(ids[t]), layers, masks)
+        logits = model._step(cache, int(ids[t]), plan)
         assert logits.dtype == np.float32
         np.testing.assert_allclose(logits, full[t], rtol=1e-4, atol=1e-4)
 

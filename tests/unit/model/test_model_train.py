@@ -19,7 +19,7 @@ from grimoire.model.train import (
 
 TINY = Recipe(
     n_layer=1, n_head=2, d_model=32, d_mlp=64, n_ctx=32,
-    steps=300, batch_size=32, lr=2e-2, warmup=20, seed=5,
+    steps=400, batch_size=32, lr=1e-2, warmup=20, seed=5,
 )
 
 
@@ -63,3 +63,28 @@ def test_repeat_sequences_repeat_their_first_segment():
     for row in rows:
         period = next(p for p in range(4, 25) if np.array_equal(row[p:], row[:-p]))
         assert 4 <= period <= 24
+
+
+def test_grimoire_train_command_writes_a_loadable_model(tmp_path, capsys):
+    from grimoire.cli import main
+    from grimoire.model import load_model
+
+    out = tmp_path / "copying.npz"
+    assert main(["train", "--task", "repeat", "--steps", "3", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert f"Wrote {out}" in captured.out
+    assert "step 3/3" in captured.err and "ETA" in captured.err
+    model = load_model(out)
+    assert model.meta["task"] == "repeat" and model.meta["steps"] == 3
+
+
+def test_grimoire_train_refuses_zero_steps_and_unwritable_places_in_a_sentence(tmp_path, capsys):
+    from grimoire.cli import main
+
+    assert main(["train", "--task", "repeat", "--steps", "0"]) == 2
+    assert "at least 1" in capsys.readouterr().err
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["train", "--task", "repeat", "--steps", "1", "--out", str(blocker / "x.npz")]) == 1
+    message = capsys.readouterr().err.strip().splitlines()[-1]
+    assert message.startswith("grimoire: cannot write") and message.endswith(".")

@@ -1,0 +1,170 @@
+"""The lesson screens' responsiveness: opening a lesson, keys while a cell computes, memory.
+
+Run: `OPENBLAS_NUM_THREADS=1 python benchmarks/ui.py [--runs 5] [--lessons DIR]`. The real app
+runs headless at 120x36 (Textual's test driver: layout and rendering happen, nothing is drawn
+to a terminal), with a fresh GRIMOIRE_HOME, on the bundled lessons unless --lessons is given.
+
+1. open → first output: with the kernel warm, from asking for the first lesson until its first
+   code cell's output is on screen (load, fresh namespace, setup, first cell). Goal ≤ 300 ms.
+2. key → repaint while a cell computes: a cell spins in the kernel; each key press scrolls the
+   step and the time until the app has handled it and refreshed is taken. The same key while
+   idle is measured in the same run as the baseline. Goal ≤ 50 ms.
+3. resident memory of the app plus the kernel after every lesson has been opened once (and its
+   first step's cells run). Goal ≤ 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process in MB, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def until(pilot, condition, limit: float = 120.0) -> None:
+    deadline = time.perf_counter() + limit
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app never reached the expected state")
+        await pilot.pause(0.002)
+
+
+SPIN = """
+id: spin
+title: A spinning cell
+summary: Computes for a long time.
+requires: []
+minutes: 1
+steps:
+  - title: Spinning
+    blocks:
+      - prose: |
+          {text}
+      - code: |
+          total = 0
+          while True:
+              total += 1
+        timeout: 600
+"""
+
+
+async def measure(runs: int, lessons: Path | None) -> dict[str, object]:
+    from grimoire.course.loader import lesson_summaries
+    from grimoire.ui.app import GrimoireApp, StartRequest
+    from grimoire.ui.kernel_client import kernel_client
+    from grimoire.ui.screens.lesson import LessonScreen
+    from grimoire.ui.widgets.code_cell import CodeCell
+
+    summaries = lesson_summaries(lessons)
+    first_id = summaries[0].id
+    app = GrimoireApp(StartRequest(lessons=lessons, trust=True))
+    figures: dict[str, object] = {}
+    async with app.run_test(size=(120, 36)) as pilot:
+        client = kernel_client(app)
+        client.start()
+        await until(pilot, lambda: client.ready)
+
+        def first_output() -> bool:
+            screen = app.screen
+            if not isinstance(screen, LessonScreen):
+                return False
+            cells = list(screen.query(CodeCell))
+            return bool(cells) and cells[0].result is not None and not cells[0].running
+
+        # 1. open -> first output, the kernel warm (the first opening warms caches; not kept).
+        times = []
+        for run in range(runs + 1):
+            client.lesson_id = None  # a fresh namespace and setup each time, as on a first visit
+            start = time.perf_counter()
+            app.open_room("lesson", lesson=first_id, lessons=lessons, trust=True)
+            await until(pilot, first_output)
+            await pilot.pause()
+            if run:
+                times.append(time.perf_counter() - start)
+            app.pop_screen()
+            await pilot.pause()
+        figures["open_to_first_output_ms"] = statistics.median(times) * 1000
+        figures["open_lesson"] = first_id
+
+        # 3. every lesson opened once (its first step's cells run), then resident memory.
+        for summary in summaries:
+            app.open_room("lesson", lesson=summary.id, lessons=lessons, trust=True)
+            # The first step's cells have run once its prose values are computed.
+            await until(pilot, lambda: isinstance(app.screen, LessonScreen)
+                        and 0 in app.screen.prose_values, limit=300)
+            app.pop_screen()
+            await pilot.pause()
+        kernel_pid = client.kernel._process.process.pid  # noqa: SLF001 - measuring only
+        app_mb, kernel_mb = rss_mb(os.getpid()), rss_mb(kernel_pid)
+        figures["lessons_opened"] = len(summaries)
+        figures["rss_app_mb"] = app_mb
+        figures["rss_kernel_mb"] = kernel_mb
+        figures["rss_total_mb"] = app_mb + kernel_mb
+
+    # 2. key -> repaint, idle and while a cell spins, in a lesson made for it.
+    with tempfile.TemporaryDirectory() as folder:
+        spin_dir = Path(folder)
+        text = " ".join(["The familiar is thinking, and the page still turns."] * 60)
+        (spin_dir / "01-spin.yaml").write_text(SPIN.format(text=text), encoding="utf-8")
+        app = GrimoireApp(StartRequest("lesson", lesson="spin", lessons=spin_dir, trust=True))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, LessonScreen)
+                        and bool(list(app.screen.query(CodeCell))))
+            screen = app.screen
+            await until(pilot, lambda: screen.query_one(CodeCell).running)
+            busy = await _key_times(pilot, screen, runs * 10)
+            screen.action_interrupt()
+            await until(pilot, lambda: not screen.query_one(CodeCell).running)
+            idle = await _key_times(pilot, screen, runs * 10)
+        figures["key_to_repaint_busy_ms"] = statistics.median(busy) * 1000
+        figures["key_to_repaint_idle_ms"] = statistics.median(idle) * 1000
+        figures["key_busy_over_idle"] = statistics.median(busy) / statistics.median(idle)
+    return figures
+
+
+async def _key_times(pilot, screen, count: int) -> list[float]:
+    """Seconds from a key press to the app having handled it and refreshed the screen."""
+    body = screen.query_one("#step-body")
+    body.focus()
+    times = []
+    for number in range(count):
+        key = "down" if number % 2 == 0 else "up"
+        start = time.perf_counter()
+        await pilot.press(key)  # returns once the key is handled and the screen refreshed
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--lessons", type=Path, default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["GRIMOIRE_HOME"] = home
+        figures = asyncio.run(measure(args.runs, args.lessons))
+    print(f"open '{figures['open_lesson']}' -> first cell output (kernel warm): "
+          f"{figures['open_to_first_output_ms']:.0f} ms   (goal <= 300 ms)")
+    print(f"key -> repaint while a cell computes: {figures['key_to_repaint_busy_ms']:.1f} ms; "
+          f"idle {figures['key_to_repaint_idle_ms']:.1f} ms; ratio "
+          f"{figures['key_busy_over_idle']:.2f}   (goal <= 50 ms)")
+    print(f"resident memory after opening all {figures['lessons_opened']} lessons: app "
+          f"{figures['rss_app_mb']:.0f} MB + kernel {figures['rss_kernel_mb']:.0f} MB = "
+          f"{figures['rss_total_mb']:.0f} MB   (goal <= 300 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
