@@ -102,8 +102,12 @@ async def measure(runs: int, lessons: Path | None) -> dict[str, object]:
         for summary in summaries:
             app.open_room("lesson", lesson=summary.id, lessons=lessons, trust=True)
             # The first step's cells have run once its prose values are computed.
-            await until(pilot, lambda: isinstance(app.screen, LessonScreen)
-                        and 0 in app.screen.prose_values, limit=300)
+            try:
+                await until(pilot, lambda: isinstance(app.screen, LessonScreen)
+                            and 0 in app.screen.prose_values, limit=120)
+            except TimeoutError:
+                texts = [str(w.render()) for w in app.screen.query(".lesson-note, .lesson-error")]
+                raise TimeoutError(f"lesson {summary.id} did not open: {texts}") from None
             app.pop_screen()
             await pilot.pause()
         kernel_pid = client.kernel._process.process.pid  # noqa: SLF001 - measuring only

@@ -156,6 +156,7 @@ class _Reader:
         node = entries[key][1]
         if isinstance(node, yaml.ScalarNode) and node.tag in _TEXT_TAGS:
             text = str(node.value)
+            self.control_characters(node, key, what)
             if required and not text.strip():
                 self.problem(node, f"'{key}' of {what} is empty.")
                 return None
@@ -229,6 +230,20 @@ class _Reader:
             return None
         return value
 
+    def control_characters(self, node: yaml.ScalarNode, key: str, what: str) -> None:
+        """Reader text holds no tabs or other control characters; they are escapes gone wrong."""
+        found = sorted({char for char in str(node.value) if ord(char) < 32 and char != "\n"})
+        if not found:
+            return
+        names = ", ".join(_CONTROL_NAMES.get(char, f"U+{ord(char):04X}") for char in found)
+        cause = (
+            " In a double-quoted YAML string a backslash starts an escape, so '\\top' is read "
+            "as a tab and 'op'; write the text in single quotes or as a '|' block."
+            if node.style == '"'
+            else ""
+        )
+        self.problem(node, f"'{key}' of {what} holds an invisible control character ({names}).{cause}")
+
     def text_list(self, entries: dict, key: str, what: str) -> list[str] | None:
         if key not in entries:
             return None
@@ -241,6 +256,7 @@ class _Reader:
         for item in node.value:
             if isinstance(item, yaml.ScalarNode) and item.tag in _TEXT_TAGS and str(item.value):
                 items.append(str(item.value))
+                self.control_characters(item, key, what)
             else:
                 self.problem(item, f"Each item of '{key}' in {what} should be text, "
                              f"not {_describe(item)}.")
@@ -539,6 +555,10 @@ class _Reader:
 
 
 _INVALID = object()
+
+
+_CONTROL_NAMES = {"\t": "a tab", "\r": "a carriage return", "\b": "a backspace",
+                  "\f": "a form feed", "\x07": "a bell", "\x0b": "a vertical tab"}
 
 
 def _describe(node: yaml.Node) -> str:
