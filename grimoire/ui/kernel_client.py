@@ -22,6 +22,8 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual.worker import WorkerCancelled
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -72,7 +74,10 @@ class KernelClient:
         async with self._queue:
             worker = self.app.run_worker(self._start_now, thread=True, group="kernel",
                                          exit_on_error=False)
-            await worker.wait()
+            try:
+                await worker.wait()
+            except WorkerCancelled:
+                raise asyncio.CancelledError from None
 
     def _start_now(self) -> None:
         kernel = self.kernel
@@ -101,7 +106,11 @@ class KernelClient:
                     lambda: function(*args, **kwargs), thread=True, group="kernel",
                     exit_on_error=False,
                 )
-                await worker.wait()
+                try:
+                    await worker.wait()
+                except WorkerCancelled:
+                    # The app is closing: whoever awaited this is cancelled too, not failed.
+                    raise asyncio.CancelledError from None
                 return worker.result  # type: ignore[return-value]
         finally:
             self.running -= 1

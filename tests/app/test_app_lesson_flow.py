@@ -142,6 +142,7 @@ async def test_an_evening_with_a_lesson(tmp_path: Path) -> None:
         assert lesson.current == 1
         exercise = lesson.query_one(ExerciseBlock)
         assert exercise.passed and exercise.hints_used == 1
+        await wait_for(pilot, lambda: "0.1" in lesson.results)
         assert lesson.results["0.1"].stdout.startswith("twice: 10.0")
 
 

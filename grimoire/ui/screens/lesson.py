@@ -96,7 +96,8 @@ class LessonScreen(Screen[None]):
         Binding("pagedown", "next_step", "Next step", show=False),
         Binding("pageup", "previous_step", "Previous step", show=False),
         Binding("ctrl+r", "run", "Run cell / check"),
-        Binding("ctrl+c", "interrupt", "Stop the running cell", priority=True),
+        # Not in the footer (the running cell says it); only active while something computes.
+        Binding("ctrl+c", "interrupt", "Stop the running cell", priority=True, show=False),
         Binding("h", "hint", "Hint"),
         Binding("s", "source", "Source"),
         Binding("x", "skip", "Skip the step", show=False),
@@ -121,6 +122,9 @@ class LessonScreen(Screen[None]):
         """Cells computing in the kernel now (their widget may have been redrawn since)."""
         self.may_run = True
         self._opening = True
+        self._prepared = asyncio.Event()
+        """Set once the lesson's namespace is ready (setup and earlier steps run)."""
+        self._prepared.set()
 
     @classmethod
     def from_request(cls, request: Any) -> LessonScreen:
@@ -148,7 +152,7 @@ class LessonScreen(Screen[None]):
 
         try:
             path = find_lesson(self.lesson_name, self.lessons_dir)
-            lesson = await asyncio.to_thread(load_lesson, path)
+            lesson = await asyncio.to_thread(load_lesson, path, check_sources=False)
         except LessonError as error:
             problems = error.problems or []
             sentence = str(problems[0]) if problems else str(error)
@@ -168,18 +172,26 @@ class LessonScreen(Screen[None]):
         progress = self.store.lesson(lesson.id)
         step = min(max(0, progress.position[0]), max(0, len(lesson.steps) - 1))
         if self.may_run:
-            self._say(f"The familiar prepares “{lesson.title}”…")
+            # The namespace is made ready while the step mounts; the step's cells wait for it.
+            self._prepared.clear()
+            self.run_worker(self._prepare(lesson, step), group="cells")
+        self._opening = False
+        await self.show_step(step)
+
+    async def _prepare(self, lesson: Lesson, step: int) -> None:
+        """The lesson's setup, then every earlier step's cells, so their names exist again."""
+        try:
             setup = await self.client.open_lesson(lesson.id, lesson.setup, fresh=True)
             if setup is not None and not setup.ok:
                 self.notify(f"The lesson's setup failed: {setup.error}", severity="error",
                             timeout=10)
             if step:
-                # Every earlier step's cells again, so the names they made exist for this one.
-                self._say(f"Re-running the cells of the {step} steps before where you were…")
-                for earlier in range(step):
-                    await self._run_step(earlier)
-        self._opening = False
-        await self.show_step(step)
+                self.notify(f"Re-running the cells of the {step} steps before this one…",
+                            timeout=3)
+            for earlier in range(step):
+                await self._run_step(earlier, prepared=True)
+        finally:
+            self._prepared.set()
 
     def _say(self, message: str, error: bool = False) -> None:
         if not self.query("#step-body"):
@@ -199,6 +211,9 @@ class LessonScreen(Screen[None]):
         self.current = index
         self.store.set_position(lesson.id, index)
         step = lesson.steps[index]
+        if self.may_run and index not in self.steps_run:
+            # Started before the widgets mount: the kernel computes while the page is drawn.
+            self.run_worker(self._run_step(index), group="cells")
         progress = self.store.lesson(lesson.id)
         body = self.query_one("#step-body", StepBody)
         await body.remove_children()
@@ -248,8 +263,6 @@ class LessonScreen(Screen[None]):
         body.scroll_home(animate=False)
         body.focus()
         self._show_progress()
-        if self.may_run and index not in self.steps_run:
-            self.run_worker(self._run_step(index), group="cells")
 
     def _show_progress(self) -> None:
         lesson = self.lesson
@@ -260,10 +273,12 @@ class LessonScreen(Screen[None]):
         beads.first().show_position(
             self.current, len(lesson.steps), done, lesson.steps[self.current].title)
 
-    async def _run_step(self, index: int) -> None:
+    async def _run_step(self, index: int, prepared: bool = False) -> None:
         """Run the step's cells in order, then fill in its prose (even if the page turned)."""
         assert self.lesson is not None
         self.steps_run.add(index)
+        if not prepared:
+            await self._prepared.wait()
         saved = self.store.lesson(self.lesson.id).code
         for number, block in enumerate(self.lesson.steps[index].blocks):
             if not isinstance(block, Code):
@@ -296,7 +311,6 @@ class LessonScreen(Screen[None]):
         if shown is not None:
             shown.set_running(True)
         self.running_keys.add(key)
-        self.refresh_bindings()
         try:
             result = await self.client.run(code, timeout)
         finally:
@@ -306,7 +320,6 @@ class LessonScreen(Screen[None]):
         shown = self._cell_for(key)
         if shown is not None:
             shown.show_result(result)
-        self.refresh_bindings()
 
     def _cell_for(self, key: str) -> CodeCell | None:
         for cell in self.query(CodeCell):
@@ -493,15 +506,12 @@ class LessonScreen(Screen[None]):
         code = block.cell.code
         self.store.save_code(lesson.id, block.key, code)
         block.cell.set_running(True)
-        self.refresh_bindings()
         try:
             verdict = await self.client.check_exercise(block.exercise, code)
         except WorkerFailed as failed:
             block.cell.set_running(False)
             self.notify(f"The check could not run: {failed.error}", severity="error")
             return
-        finally:
-            self.refresh_bindings()
         if block.is_attached:
             block.show_verdict(verdict)
         self.store.record_answer(lesson.id, block.key, code, verdict.passed)

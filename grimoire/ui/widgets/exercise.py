@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from grimoire.course.mathtext import render as render_math
 from grimoire.course.schema import Exercise
 from grimoire.ui.widgets.code_cell import CodeCell
 from grimoire.ui.widgets.code_editor import CodeEditor
+from grimoire.ui.widgets.prose import Prose
 
 if TYPE_CHECKING:
     from grimoire.course.checks import ExerciseVerdict
@@ -38,7 +39,7 @@ class ExerciseBlock(Vertical):
     }
     ExerciseBlock:focus-within { border: round $accent; }
     ExerciseBlock.-passed { border: round $success 70%; }
-    ExerciseBlock > Markdown { margin: 0; padding: 0; background: transparent; }
+    ExerciseBlock > Prose { margin: 0 0 1 0; padding: 0; }
     ExerciseBlock > .exercise-verdict { height: auto; margin: 0 0 1 0; }
     ExerciseBlock > .exercise-verdict.-passed { color: $text-success; }
     ExerciseBlock > .exercise-verdict.-failed { color: $text-error; }
@@ -78,7 +79,7 @@ class ExerciseBlock(Vertical):
         return self.passed or self.solution_shown
 
     def compose(self) -> ComposeResult:
-        yield Markdown(render_math(self.exercise.prompt))
+        yield Prose(self.exercise.prompt)
         yield self.cell
         yield self.verdict
         # Hints taken in an earlier session are there from the start, not added after.

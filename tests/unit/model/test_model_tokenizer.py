@@ -39,3 +39,12 @@ def test_empty_text_encodes_to_no_ids():
 def test_a_vocabulary_without_the_fallback_first_is_refused():
     with pytest.raises(ValueError, match="fallback"):
         Tokenizer(["a", "b"])
+
+
+def test_importing_the_model_package_does_not_load_numpy():
+    import subprocess
+    import sys
+
+    code = "import sys, grimoire.model; print('numpy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
