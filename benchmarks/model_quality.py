@@ -1,4 +1,4 @@
-"""Held-out bits per character of the shipped model beside an order-3 Kneser-Ney model and LZMA.
+"""Held-out bits per character of the shipped model beside order-3 Kneser-Ney and LZMA.
 
 Run by hand: `python benchmarks/model_quality.py`. Every figure is computed in this run on the
 split `grimoire.model.corpus.build_corpus()` makes of the Grimoire's current files.
@@ -64,11 +64,35 @@ def main() -> int:
         print(f"{name:<22}{bits:>8.3f}{model_bits / bits:>12.3f}{seconds:>10.1f}")
     meta = model.meta
     if "heldout_loss" in meta:
+        trained_bits = meta["heldout_loss"] / math.log(2)
         print(
-            f"\nrecorded at training: held-out {meta['heldout_loss'] / math.log(2):.3f} bits/char, "
-            f"train {meta['train_loss'] / math.log(2):.3f} bits/char, {meta['steps']} steps"
+            f"\nrecorded at training, on that corpus's split ({meta['heldout_chars']:,} held-out "
+            f"chars): model {trained_bits:.3f} bits/char "
+            f"(train {meta['train_loss'] / math.log(2):.3f})"
         )
+        for key, name in (("heldout_bits_kneser_ney_3", "Kneser-Ney order 3"),
+                          ("heldout_bits_lzma_9", "LZMA preset 9")):
+            if key in meta:
+                ratio = trained_bits / meta[key]
+                print(f"  {name}: {meta[key]:.3f} bits/char; model / it = {ratio:.3f}")
+    print("\nOV circuit eigenvalue positivity, sum(λ) / sum(|λ|) of W_E W_V^h W_O^h W_U "
+          "(Elhage et al. 2021; +1 copies, -1 suppresses):")
+    for label, which in (("shipped", None), ("repeat", "repeat")):
+        other = load_model(which)
+        for layer in range(other.config.n_layer):
+            values = [ov_positivity(other, layer, h) for h in range(other.config.n_head)]
+            print(f"  {label} layer {layer}: " + "  ".join(f"{v:+.2f}" for v in values))
     return 0
+
+
+def ov_positivity(model, layer: int, head: int) -> float:
+    """sum(eigenvalues) / sum(|eigenvalues|) of a head's OV circuit, read through the vocabulary."""
+    import numpy as np
+
+    slices = model.head(layer, head)
+    circuit = model.params["wte"] @ slices["w_v"] @ slices["w_o"] @ model.params["unembed"]
+    eigenvalues = np.linalg.eigvals(circuit.astype(np.float64))
+    return float(eigenvalues.real.sum() / np.abs(eigenvalues).sum())
 
 
 if __name__ == "__main__":

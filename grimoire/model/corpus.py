@@ -140,7 +140,7 @@ def lzma_bits_per_char(train: str, heldout: str) -> float:
 
 
 def bigram_bits_per_char(train: str, heldout: str, alpha: float = 0.5) -> float:
-    """A character bigram with add-alpha smoothing over the train alphabet plus one unseen symbol."""
+    """A character bigram, add-alpha smoothed over the train alphabet plus one unseen symbol."""
     alphabet = set(train) | {None}
     pairs = Counter(itertools.pairwise(train))
     firsts = Counter(train[:-1])

@@ -1,4 +1,4 @@
-"""The Grimoire's familiar: a GPT-2-shaped character model in numpy, with a full trace and a KV cache.
+"""The Grimoire's familiar: a GPT-2-shaped character model in numpy, with a trace and a KV cache.
 
 Row-vector convention: an activation is a row, a layer is `x @ W`, a weight is (d_in, d_out).
 Every array is float32; Python float constants keep it so (NEP 50: a Python float is "weak").
@@ -154,7 +154,7 @@ def run(
         k = split(h @ params[f"{b}.attn.w_k"] + params[f"{b}.attn.b_k"])
         v = split(h @ params[f"{b}.attn.w_v"] + params[f"{b}.attn.b_v"])
         # Scaling q (d_head wide) rather than the scores (T wide) is one pass over a smaller
-        # array; scale is 1/4 for d_head 16, a power of two, so the numbers are the same.
+        # array; for d_head 16 the scale, 1/4, is a power of two and even the rounding agrees.
         scores = (q * scale) @ k.transpose(0, 1, 3, 2)
         pattern = np.where(causal, scores, -np.inf)
         pattern -= pattern.max(axis=-1, keepdims=True)  # in place: these arrays are B*H*T*T
@@ -177,7 +177,8 @@ def run(
                 f"{b}.attn.scores": scores, f"{b}.attn.pattern": pattern, f"{b}.attn.z": z,
                 f"{b}.attn.z_cat": z_cat, f"{b}.attn.out": attn_out, f"{b}.resid_mid": mid,
                 f"{b}.ln2": h2, f"{b}.ln2.normed": normed2, f"{b}.ln2.rstd": rstd2,
-                f"{b}.mlp.pre": pre, f"{b}.mlp.tanh": tanh, f"{b}.mlp.post": post, f"{b}.mlp.out": mlp_out,
+                f"{b}.mlp.pre": pre, f"{b}.mlp.tanh": tanh, f"{b}.mlp.post": post,
+                f"{b}.mlp.out": mlp_out,
                 f"{b}.resid_post": out,
             })
         x = out
@@ -288,7 +289,8 @@ class GPT:
                 f"There are layers 0..{self.config.n_layer - 1} and heads "
                 f"0..{self.config.n_head - 1}; ({layer}, {head}) is not one of them."
             )
-        b, cols = f"blocks.{layer}.attn", slice(head * self.config.d_head, (head + 1) * self.config.d_head)
+        d_head = self.config.d_head
+        b, cols = f"blocks.{layer}.attn", slice(head * d_head, (head + 1) * d_head)
         p = self.params
         return {
             "w_q": p[f"{b}.w_q"][:, cols], "w_k": p[f"{b}.w_k"][:, cols],
@@ -351,7 +353,7 @@ class GPT:
         )
 
     def _prefill(self, cache: _Cache, ids: np.ndarray) -> np.ndarray:
-        """Run ids through the whole model, fill the cache with their keys and values; last logits."""
+        """Run ids through the model, fill the cache with their keys and values; the last logits."""
         logits, acts = run(self.params, self.config, ids[None], keep=True)
         for i in range(self.config.n_layer):
             for store, key in ((cache.keys[i], "k"), (cache.values[i], "v")):
@@ -569,7 +571,9 @@ def load_model(path: str | Path | None = None) -> GPT:
             f"The model file {name} cannot be read: it is truncated or not an .npz archive."
         ) from None
     if "meta" not in arrays:
-        raise ModelFileError(f"The model file {name} has no metadata, so it is not a Grimoire model.")
+        raise ModelFileError(
+            f"The model file {name} has no metadata, so it is not a Grimoire model."
+        )
     try:
         meta = json.loads(str(arrays.pop("meta").reshape(-1)[0]))
         if meta.get("format") != FORMAT:
@@ -581,7 +585,9 @@ def load_model(path: str | Path | None = None) -> GPT:
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise ModelFileError(f"The model file {name} has metadata that cannot be understood.") from None
+        raise ModelFileError(
+            f"The model file {name} has metadata that cannot be understood."
+        ) from None
     if tokenizer.size != config.vocab_size:
         raise ModelFileError(
             f"The model file {name} has {tokenizer.size} characters in its vocabulary but its "
@@ -601,7 +607,9 @@ def load_model(path: str | Path | None = None) -> GPT:
                 f"but its config needs {shape}."
             )
         if array.dtype != np.float32:
-            raise ModelFileError(f"The model file {name} holds {key} as {array.dtype}, not float32.")
+            raise ModelFileError(
+                f"The model file {name} holds {key} as {array.dtype}, not float32."
+            )
         if not np.isfinite(array).all():
             raise ModelFileError(f"The model file {name} holds non-finite values in {key}.")
     params = {key: arrays[key] for key in shapes}

@@ -45,7 +45,7 @@ def _flat(x: np.ndarray) -> np.ndarray:
 def loss_and_grads(
     params: dict[str, np.ndarray], config: Config, ids: np.ndarray, targets: np.ndarray
 ) -> tuple[float, dict[str, np.ndarray]]:
-    """Mean cross-entropy (nats) of targets (B, T) given ids (B, T), and its gradient per parameter."""
+    """Mean cross-entropy (nats) of targets (B, T) given ids (B, T), and each gradient."""
     batch, length = ids.shape
     heads, d_head = config.n_head, config.d_head
     logits, acts = run(params, config, ids, keep=True)
@@ -164,7 +164,10 @@ def gradient_check(
     for name, value in p64.items():
         flat = value.reshape(-1)
         count = flat.size if per_tensor is None else min(per_tensor, flat.size)
-        indices = np.arange(flat.size) if count == flat.size else rng.choice(flat.size, count, False)
+        if count == flat.size:
+            indices = np.arange(flat.size)
+        else:
+            indices = rng.choice(flat.size, count, replace=False)
         numeric = np.empty(count)
         for j, index in enumerate(indices):
             original = flat[index]

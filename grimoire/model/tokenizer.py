@@ -20,7 +20,7 @@ class Encoding:
 
 @dataclass
 class Tokenizer:
-    """One token per character; `vocab[i]` is the character of token id i, `vocab[0]` the fallback."""
+    """One token per character: `vocab[i]` is token i's character, `vocab[0]` the fallback."""
 
     vocab: list[str]
     _codepoints: np.ndarray = field(init=False, repr=False)
@@ -38,7 +38,7 @@ class Tokenizer:
 
     @classmethod
     def from_text(cls, text: str) -> Tokenizer:
-        """The vocabulary of a corpus: the fallback, then its distinct characters in code-point order."""
+        """A corpus's vocabulary: the fallback, then its distinct characters by code point."""
         return cls([FALLBACK, *sorted(set(text) - {FALLBACK})])
 
     @property

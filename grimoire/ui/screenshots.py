@@ -38,6 +38,47 @@ async def _palette(pilot: Pilot) -> None:
     await pilot.pause(0.5)
 
 
+async def _until(pilot: Pilot, condition: Callable[[], bool], limit: float = 120.0) -> None:
+    for _ in range(int(limit / 0.05)):
+        if condition():
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+
+
+async def _lesson(pilot: Pilot) -> None:
+    # The learner's rooms (lesson screens engineer): a lesson step with its heatmap and quiz.
+    from grimoire.ui.widgets.heatmap import Heatmap
+
+    app = pilot.app
+    await _until(pilot, lambda: getattr(app.screen, "settled", False))
+    heatmaps = list(app.screen.query(Heatmap))
+    if heatmaps:
+        app.screen.query_one("#step-body").scroll_to_widget(heatmaps[0], animate=False,
+                                                            top=True)
+    await pilot.pause(0.3)
+
+
+async def _playground(pilot: Pilot) -> None:
+    app = pilot.app
+    await _until(pilot, lambda: getattr(app.screen, "model", None) is not None)
+    app.screen.pace = 0
+    await pilot.press("ctrl+r")
+    await _until(pilot, lambda: not app.screen.writing and bool(app.screen.written))
+
+
+async def _scratchpad(pilot: Pilot) -> None:
+    from grimoire.ui.widgets.code_cell import CellOutput
+
+    app = pilot.app
+    app.screen.query_one("#scratch-editor").load_text(
+        "E = model.params['wte']\nsigma = la.svdvals(E)\n"
+        "show.bars(sigma, log=True, title='singular values of the embedding')\n"
+        "sigma[0] / sigma[-1]")
+    await pilot.press("ctrl+r")
+    await _until(pilot, lambda: any(o.children for o in app.screen.query(CellOutput)))
+
+
 SCENES: dict[str, tuple[StartRequest, Scene]] = {
     "home": (StartRequest(), _nothing),
     "welcome": (StartRequest("welcome"), _nothing),
@@ -45,6 +86,9 @@ SCENES: dict[str, tuple[StartRequest, Scene]] = {
     "source": (StartRequest("source", path="grimoire/cli.py", symbol="main"), _nothing),
     "source-search": (StartRequest("source", path="grimoire/paths.py"), _search),
     "palette": (StartRequest(), _palette),
+    "lesson": (StartRequest("lesson", lesson="vectors"), _lesson),
+    "playground": (StartRequest("playground", extra={"seed": 7}), _playground),
+    "scratchpad": (StartRequest("scratchpad"), _scratchpad),
 }
 
 

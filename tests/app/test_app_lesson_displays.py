@@ -48,8 +48,8 @@ def colours_of(lines: list[Text]) -> set[str]:
 
 HEAT = {
     "kind": "heatmap",
-    "values": [[math.sin(i + j) for j in range(6)] for i in range(14)],
-    "rows": ["a", " ", "\n", "b", *"cdefghijkl"],
+    "values": [[math.sin(i + j) for j in range(6)] for i in range(18)],
+    "rows": ["a", " ", "\n", "b", *"cdefghijklmnop"],
     "cols": list("xyz uv"),
     "title": "signed values",
 }
@@ -70,8 +70,8 @@ async def test_heatmap_pairs_rows_in_half_blocks_and_labels_invisible_characters
         low = min(min(row) for row in HEAT["values"])
         high = max(max(row) for row in HEAT["values"])
         bound = max(abs(low), high)
-        assert legend.startswith(f"{format_number(-bound)} █") and "14×6" in legend
-        assert len(lines) == 1 + 7 + 1
+        assert legend.startswith(f"{format_number(-bound)} █") and "18×6" in legend
+        assert len(lines) == 1 + 9 + 1
 
 
 async def test_a_small_heatmap_gets_a_line_per_row() -> None:

@@ -47,7 +47,7 @@ def all_ran(app: GrimoireApp) -> bool:
 async def test_an_evening_with_a_lesson(tmp_path: Path) -> None:
     app = GrimoireApp(StartRequest(lessons=EXAMPLES, trust=True))
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await wait_for(pilot, lambda: getattr(app.screen, "loaded", False))
         assert isinstance(app.screen, MapScreen)
         assert "begin" in shown_text(app.screen.query_one("#map-continue", Static))
 
@@ -131,7 +131,7 @@ async def test_an_evening_with_a_lesson(tmp_path: Path) -> None:
     # the first step's cells re-run (and the learner's edit of the first cell kept).
     app = GrimoireApp(StartRequest(lessons=EXAMPLES, trust=True))
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await wait_for(pilot, lambda: getattr(app.screen, "loaded", False))
         banner = shown_text(app.screen.query_one("#map-continue", Static))
         assert "Every lesson is done" in banner
         assert app.screen.shown[0].label == "done"

@@ -39,6 +39,17 @@ def write_lessons(folder: Path) -> Path:
     return folder
 
 
+async def unrolled(pilot) -> None:
+    """Wait until the map has read the lessons (it does so just after its first paint)."""
+    for _ in range(400):
+        if getattr(pilot.app.screen, "loaded", False):
+            await pilot.pause()  # and drawn: the new text laid out
+            await pilot.pause()
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the map never read its lessons")
+
+
 def visible(widget: Static) -> str:
     """The text a widget shows on screen, line by line."""
     return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
@@ -63,7 +74,7 @@ async def test_map_shows_every_lesson_with_its_state_and_continues(tmp_path: Pat
     store.set_position("norms", 1)
     app = GrimoireApp(StartRequest(lessons=lessons))
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await unrolled(pilot)
         screen = app.screen
         assert isinstance(screen, MapScreen)
         assert [s.label for s in screen.shown] == ["done", "50 %", "not started"]
@@ -78,12 +89,22 @@ async def test_map_shows_every_lesson_with_its_state_and_continues(tmp_path: Pat
         assert "Vectors and embeddings" in detail and "Norms and distances" in detail
         assert "30" in detail
 
+        # A narrow terminal keeps the list and drops the details; growing back restores them.
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert not screen.query_one("#map-detail").display
+        assert screen.query_one("#map-list", OptionList).option_count == 3
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        assert screen.query_one("#map-detail").display
+        assert highlighted(app) == "attention"
+
 
 async def test_typing_filters_and_enter_opens(tmp_path: Path) -> None:
     lessons = write_lessons(tmp_path / "lessons")
     app = GrimoireApp(StartRequest(lessons=lessons))
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await unrolled(pilot)
         screen = app.screen
         assert isinstance(screen, MapScreen)
         assert "begin" in str(screen.query_one("#map-continue", Static).render())
@@ -115,7 +136,7 @@ async def test_no_lessons_is_said_plainly(tmp_path: Path) -> None:
     empty.mkdir()
     app = GrimoireApp(StartRequest(lessons=empty))
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await unrolled(pilot)
         banner = str(app.screen.query_one("#map-continue", Static).render())
         assert banner.startswith("No lessons found in")
         await pilot.press("enter")
@@ -125,7 +146,7 @@ async def test_no_lessons_is_said_plainly(tmp_path: Path) -> None:
 async def test_help_lists_the_keys_of_the_learners_rooms() -> None:
     app = GrimoireApp()
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        await unrolled(pilot)
         sections = dict(app.help_sections())
         for title, keys in {
             "The map": ["enter", "ctrl+g", "ctrl+n", "ctrl+o"],
@@ -139,3 +160,14 @@ async def test_help_lists_the_keys_of_the_learners_rooms() -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+
+        # The map's own keys lead to the other rooms, and Escape comes back.
+        for key, room in [("ctrl+g", "PlaygroundScreen"), ("ctrl+n", "ScratchpadScreen"),
+                          ("ctrl+o", "SourceScreen")]:
+            await pilot.press(key)
+            await pilot.pause()
+            assert type(app.screen).__name__ == room
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, MapScreen)

@@ -96,8 +96,17 @@ async def test_playground_writes_streaming_and_follows_the_cursor() -> None:
         layer.focus()
         await pilot.press("up")
         await wait_for(pilot, lambda: attention.border_title == "attention · layer 1 · head 0")
-        await pilot.press("up")
-        assert layer.number == model.config.n_layer - 1 == 1
+        await pilot.press(*["up"] * model.config.n_layer)
+        assert layer.number == model.config.n_layer - 1  # it stops at the last layer
+
+        # Shrink and grow: the panels step aside and come back with what they showed.
+        shown_before = bars.values()
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert not screen.query_one("#play-right").display
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        assert screen.query_one("#play-right").display and bars.values() == shown_before
 
         # Escape while idle goes back to the map.
         await pilot.press("escape")

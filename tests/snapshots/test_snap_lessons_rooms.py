@@ -110,7 +110,12 @@ def test_snap_map(snap_compare, tmp_path: Path) -> None:
     store.open_lesson("norms")
     store.mark_step_done("norms", 0)
     store.set_position("norms", 1)
-    assert snap_compare(GrimoireApp(StartRequest(lessons=lessons)), terminal_size=SIZE)
+    app = GrimoireApp(StartRequest(lessons=lessons))
+
+    async def unrolled(pilot: Pilot) -> None:
+        await settle(pilot, lambda: getattr(app.screen, "loaded", False))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=unrolled)
 
 
 def test_snap_lesson_with_heatmap_and_quiz(snap_compare, tmp_path: Path) -> None:

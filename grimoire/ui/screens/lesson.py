@@ -27,6 +27,7 @@ from textual.worker import WorkerFailed
 from grimoire.course.progress import ProgressStore, block_key
 from grimoire.course.schema import Code, Exercise, Lesson, LessonError, Prose, Quiz, Source
 from grimoire.ui.kernel_client import KernelClient, kernel_client
+from grimoire.ui.lesson_cache import read_lesson
 from grimoire.ui.widgets.code_cell import CodeCell
 from grimoire.ui.widgets.exercise import ExerciseBlock
 from grimoire.ui.widgets.prose import Prose as ProseWidget
@@ -131,6 +132,13 @@ class LessonScreen(Screen[None]):
         return cls(request.lesson or "", lessons=request.lessons, trust=request.trust)
 
     @property
+    def settled(self) -> bool:
+        """The step is shown, its cells have run and its prose is filled in (or cannot run)."""
+        if self.lesson is None or self._opening:
+            return False
+        return not self.may_run or (self.current in self.prose_values and not self.running_keys)
+
+    @property
     def client(self) -> KernelClient:
         return kernel_client(self.app)
 
@@ -143,16 +151,15 @@ class LessonScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.run_worker(self._open(), group="lesson-open", exclusive=True)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._show_progress())
 
     # -- opening -----------------------------------------------------------------------------
 
     async def _open(self) -> None:
         from grimoire.course import trust as trust_rules
-        from grimoire.course.loader import find_lesson, load_lesson
 
         try:
-            path = find_lesson(self.lesson_name, self.lessons_dir)
-            lesson = await asyncio.to_thread(load_lesson, path, check_sources=False)
+            lesson = await asyncio.to_thread(read_lesson, self.lesson_name, self.lessons_dir)
         except LessonError as error:
             problems = error.problems or []
             sentence = str(problems[0]) if problems else str(error)
@@ -209,12 +216,13 @@ class LessonScreen(Screen[None]):
             return
         index = max(0, min(index, len(lesson.steps) - 1))
         self.current = index
-        self.store.set_position(lesson.id, index)
+        progress = self.store.lesson(lesson.id)
+        if progress.position[0] != index:
+            self.store.set_position(lesson.id, index)  # written at once: progress is never lost
         step = lesson.steps[index]
         if self.may_run and index not in self.steps_run:
             # Started before the widgets mount: the kernel computes while the page is drawn.
             self.run_worker(self._run_step(index), group="cells")
-        progress = self.store.lesson(lesson.id)
         body = self.query_one("#step-body", StepBody)
         await body.remove_children()
         widgets: list[Widget] = [Static(Text(step.title), classes="step-title")]
@@ -320,6 +328,22 @@ class LessonScreen(Screen[None]):
         shown = self._cell_for(key)
         if shown is not None:
             shown.show_result(result)
+        if result.restarted:
+            await self._replay_before(self.current)
+
+    async def _replay_before(self, index: int) -> None:
+        """After a kernel restart (only the setup ran again): the earlier steps' cells again."""
+        if self.lesson is None or index == 0:
+            return
+        self.notify("The kernel restarted; the cells of the steps before this one run again.",
+                    timeout=5)
+        saved = self.store.lesson(self.lesson.id).code
+        for earlier in range(index):
+            for number, block in enumerate(self.lesson.steps[earlier].blocks):
+                if isinstance(block, Code):
+                    key = block_key(earlier, number)
+                    self.results[key] = await self.client.run(saved.get(key, block.code),
+                                                              block.timeout)
 
     def _cell_for(self, key: str) -> CodeCell | None:
         for cell in self.query(CodeCell):

@@ -8,11 +8,12 @@ background, so it is warm by the time a lesson opens.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -22,10 +23,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from grimoire.course.progress import ProgressStore
-from grimoire.course.schema import LessonSummary
 from grimoire.ui.kernel_client import kernel_client
-from grimoire.ui.widgets.palette import css_colour
+
+if TYPE_CHECKING:
+    # Both are needed only once the lessons are read, in a thread after the first paint.
+    from grimoire.course.progress import ProgressStore
+    from grimoire.course.schema import LessonSummary
+
+NARROW = 90
+"""Below this many columns the map shows the list alone."""
 
 
 @dataclass
@@ -104,8 +110,8 @@ class MapScreen(Screen[None]):
         Binding("enter", "open", "Open / continue", priority=True),
         Binding("up", "move(-1)", "Previous lesson", show=False),
         Binding("down", "move(1)", "Next lesson", show=False),
-        Binding("ctrl+g", "app.open_room('playground')", "Playground"),
-        Binding("ctrl+n", "app.open_room('scratchpad')", "Scratchpad"),
+        Binding("ctrl+g", "room('playground')", "Playground"),
+        Binding("ctrl+n", "room('scratchpad')", "Scratchpad"),
         Binding("ctrl+o", "app.show_source", "Spellbook"),
         Binding("escape", "clear_filter", "Clear the filter", show=False),
     ]
@@ -115,7 +121,9 @@ class MapScreen(Screen[None]):
         self.lessons_dir = lessons
         self.states: list[LessonState] = []
         self.shown: list[LessonState] = []
-        self.store = ProgressStore()
+        self.store: ProgressStore | None = None
+        self.loaded = False
+        """The lessons and the progress have been read (just after the first paint)."""
 
     @classmethod
     def from_request(cls, request: Any) -> MapScreen:
@@ -137,12 +145,13 @@ class MapScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#map-list", OptionList).can_focus = False
         self.query_one("#map-left", Vertical).border_title = "the map of lessons"
-        self.reload()
+        self.query_one("#map-continue", Static).update(Text("Unrolling the map…", style="italic"))
         self.query_one("#map-filter", Input).cursor_blink = False
         self.query_one("#map-filter", Input).focus()
-        if self.store.warning:
-            self.notify(self.store.warning, severity="warning", timeout=10)
+        # The lessons are read after the first paint, so the Grimoire opens at once.
+        self.run_worker(self._first_read(), group="map-read", exclusive=True)
         kernel_client(self.app).start_soon()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.reload())
 
     def on_unmount(self) -> None:
         # The map is the bottom of the stack: it leaves only when the app closes.
@@ -150,23 +159,38 @@ class MapScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         # Back from a lesson: its progress changed.
-        if self.states:
-            self.reload()
+        self.reload()
 
     # -- the list ----------------------------------------------------------------------------
 
+    def _read(self) -> tuple[list[LessonState], ProgressStore]:
+        from grimoire.course.loader import lesson_summaries
+        from grimoire.course.progress import ProgressStore
+
+        store = ProgressStore()
+        return lesson_states(lesson_summaries(self.lessons_dir), store), store
+
+    async def _first_read(self) -> None:
+        self.states, self.store = await asyncio.to_thread(self._read)
+        self.loaded = True
+        self._show()
+        if self.store.warning:
+            self.notify(self.store.warning, severity="warning", timeout=10)
+
     def reload(self) -> None:
         """Read the lessons and the progress again and redraw."""
-        from grimoire.course.loader import lesson_summaries
+        if not self.loaded:
+            return  # the first reading is still under way and will draw
+        self.states, self.store = self._read()
+        self._show()
 
-        self.store = ProgressStore()
-        self.states = lesson_states(lesson_summaries(self.lessons_dir), self.store)
+    def _show(self) -> None:
         self._show_continue()
         self._filter(self.query_one("#map-filter", Input).value, keep=True)
 
     def continue_state(self) -> LessonState | None:
         """The lesson to continue: the last one opened if unfinished, else the first not done."""
-        last = self.store.last_lesson
+        last = self.store.last_lesson if self.store else None
         for state in self.states:
             if state.summary.id == last and not state.done:
                 return state
@@ -192,6 +216,8 @@ class MapScreen(Screen[None]):
         banner.update(text)
 
     def _row(self, state: LessonState, width: int) -> Text:
+        from grimoire.ui.widgets.palette import css_colour
+
         summary = state.summary
         row = Text(no_wrap=True, overflow="ellipsis")
         colour = css_colour(self.app, {"●": "text-success", "◐": "text-accent",
@@ -230,13 +256,15 @@ class MapScreen(Screen[None]):
         target = previous
         if target is None and not words:
             state = self.continue_state()
-            target = state.summary.id if state else self.store.last_lesson
+            target = state.summary.id if state else (self.store and self.store.last_lesson)
         index = next((i for i, s in enumerate(self.shown) if s.summary.id == target), 0)
         option_list.highlighted = index
         self._show_detail(self.shown[index])
 
     def on_resize(self) -> None:
-        if self.states:
+        # On a narrow terminal the list matters more than the details beside it.
+        self.query_one("#map-detail").display = self.size.width >= NARROW
+        if self.loaded:
             self._filter(self.query_one("#map-filter", Input).value, keep=True)
 
     @on(Input.Changed, "#map-filter")
@@ -246,7 +274,20 @@ class MapScreen(Screen[None]):
     @on(OptionList.OptionHighlighted, "#map-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_index < len(self.shown):
-            self._show_detail(self.shown[event.option_index])
+            state = self.shown[event.option_index]
+            self._show_detail(state)
+            self.run_worker(partial(self._read_ahead, state.summary.id), thread=True,
+                            group="map-read-ahead", exclusive=True, exit_on_error=False)
+
+    def _read_ahead(self, lesson_id: str) -> None:
+        # The highlighted lesson is read now, so Enter opens it without waiting for the file.
+        from grimoire.course.schema import LessonError
+        from grimoire.ui.lesson_cache import read_lesson
+
+        try:
+            read_lesson(lesson_id, self.lessons_dir)
+        except LessonError:
+            pass  # opening it will say what is wrong
 
     @on(OptionList.OptionSelected, "#map-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -266,29 +307,25 @@ class MapScreen(Screen[None]):
         text = Text()
         text.append(summary.title + "\n\n", style="bold")
         text.append(summary.summary + "\n\n")
-        facts = Table.grid(padding=(0, 2))
-        facts.add_column(style="dim", justify="right")
-        facts.add_column()
-        facts.add_row("state", Text(f"{state.mark} {state.label}"))
-        facts.add_row("steps", str(summary.n_steps))
-        facts.add_row("minutes", str(summary.minutes))
-        if summary.requires:
-            needs = Text()
-            for number, required in enumerate(summary.requires):
-                if number:
-                    needs.append("\n")
-                other = titles.get(required)
-                if other is None:
-                    needs.append(f"{required} (not found)", style="italic")
-                else:
-                    needs.append(f"{other.mark} {other.summary.title}")
-            facts.add_row("needs", needs)
-        else:
-            facts.add_row("needs", "nothing before it")
-        group = Table.grid()
-        group.add_row(text)
-        group.add_row(facts)
-        detail.update(group)
+        needs: list[Text] = []
+        for required in summary.requires:
+            other = titles.get(required)
+            needs.append(Text(f"{required} (not found)", style="italic") if other is None
+                         else Text(f"{other.mark} {other.summary.title}"))
+        facts = [
+            ("state", Text(f"{state.mark} {state.label}")),
+            ("steps", Text(str(summary.n_steps))),
+            ("minutes", Text(str(summary.minutes))),
+        ]
+        facts += [("needs" if n == 0 else "", need) for n, need in enumerate(needs)] or [
+            ("needs", Text("nothing before it"))]
+        # Plain aligned lines rather than a Rich table: the map's first paint stays light.
+        for name, value in facts:
+            text.append(f"{name:>9}  ", style="dim")
+            text.append_text(value)
+            text.append("\n")
+        text.rstrip()
+        detail.update(text)
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -306,6 +343,9 @@ class MapScreen(Screen[None]):
             self.notify("No lesson is chosen.", timeout=3)
             return
         self.open_lesson(self.shown[index].summary.id)
+
+    def action_room(self, name: str) -> None:
+        self.app.open_room(name)  # type: ignore[attr-defined]
 
     def action_clear_filter(self) -> None:
         self.query_one("#map-filter", Input).value = ""

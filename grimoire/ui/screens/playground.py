@@ -44,6 +44,8 @@ ATTENTION_WINDOW = 24
 """Characters of the prompt whose attention pattern is drawn (the last ones)."""
 TOP_CHARACTERS = 10
 NEAREST = 8
+NARROW = 100
+"""Below this many columns the right-hand panels are hidden (they come back when it grows)."""
 MAX_NEW = 240
 """Characters the familiar writes per ctrl+r (escape stops it sooner)."""
 
@@ -354,6 +356,10 @@ class PlaygroundScreen(Screen[None]):
         self.query_one("#layer", Stepper).focus()
 
     # -- reacting to the learner ---------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        # Too narrow for two columns: the prompt, the writing and the attention stay.
+        self.query_one("#play-right").display = self.size.width >= NARROW
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area.id == "prompt":

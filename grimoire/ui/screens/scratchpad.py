@@ -12,6 +12,7 @@ import json
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -59,6 +60,15 @@ class HistoryEditor(CodeEditor):
         def __init__(self, direction: int) -> None:
             super().__init__()
             self.direction = direction
+
+    async def _on_key(self, event: events.Key) -> None:
+        # The scratch cell is the whole page: Escape leaves the scratchpad at once.
+        if event.key == "escape":
+            event.stop()
+            event.prevent_default()
+            self.app.pop_screen()
+            return
+        await super()._on_key(event)
 
     def action_cursor_up(self, select: bool = False) -> None:
         if not select and self.cursor_location[0] == 0:
@@ -161,8 +171,8 @@ class ScratchpadScreen(Screen[None]):
         number = self.count
         log = self.query_one("#scratch-log", VerticalScroll)
         entry = Vertical(classes="scratch-entry")
-        echo = Static(Text(code.rstrip("\n")), classes="scratch-code")
-        echo.border_title = f"[{number}]"
+        echo = Static(Text.assemble((f"[{number}] ", "bold"), code.rstrip("\n")),
+                      classes="scratch-code")
         output = CellOutput()
         await log.mount(entry)
         await entry.mount_all([echo, output])

@@ -84,11 +84,13 @@ class CodeCell(Vertical):
 
     def __init__(self, code: str, *, key: str, label: str, original: str | None = None,
                  timeout: float | None = None, read_only: bool = False,
-                 id: str | None = None) -> None:
+                 run_word: str = "runs", id: str | None = None) -> None:
         super().__init__(id=id)
         self.key = key
         """Where the cell lives in its lesson ("step.block"), for progress and results."""
         self.label = label
+        self.run_word = run_word
+        """What ctrl+r does here, as the status line says it ("runs", "checks")."""
         # A block scalar's final newline would show as an empty last line in the editor.
         code = code.rstrip("\n")
         self.original = (code if original is None else original).rstrip("\n")
@@ -130,7 +132,7 @@ class CodeCell(Vertical):
                 text.append("   ✓ ran")
             if self.edited:
                 text.append("   (edited)")
-            text.append("   ctrl+r runs")
+            text.append(f"   ctrl+r {self.run_word}")
         self.status.update(text)
 
     def set_running(self, running: bool) -> None:

@@ -19,6 +19,8 @@ from textual.widgets.text_area import TextAreaTheme
 from grimoire.ui.widgets.code_view import TOKEN_COLOURS
 
 THEME_NAME = "grimoire-cell"
+_THEMES: dict[str, TextAreaTheme] = {}
+"""The cell theme made for each app theme, made once."""
 _LEXER = PythonLexer(stripnl=False, ensurenl=False)
 
 
@@ -107,7 +109,9 @@ class CodeEditor(TextArea):
             text,
             language=None,
             soft_wrap=False,
-            tab_behavior="indent",
+            # Tab moves between the blocks of a lesson, so the keyboard is never trapped in a
+            # cell; Enter keeps (and after a colon deepens) the indentation instead.
+            tab_behavior="focus",
             show_line_numbers=True,
             read_only=read_only,
             name=name,
@@ -122,10 +126,11 @@ class CodeEditor(TextArea):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._take_app_theme())
 
     def _take_app_theme(self) -> None:
-        self.register_theme(cell_theme(self.app.get_css_variables()))
-        self.theme = THEME_NAME
-        self._build_highlight_map()
-        self.refresh()
+        theme = _THEMES.get(self.app.theme)
+        if theme is None:
+            theme = _THEMES[self.app.theme] = cell_theme(self.app.get_css_variables())
+        self.register_theme(theme)
+        self.theme = THEME_NAME  # the highlight map stays: it names tokens, not colours
 
     async def _on_key(self, event: events.Key) -> None:
         # TextArea's escape (with tab indenting) jumps to the next widget, i.e. the next cell;
@@ -138,6 +143,17 @@ class CodeEditor(TextArea):
                     ancestor.focus()  # type: ignore[attr-defined]
                     return
             self.screen.set_focus(None)
+            return
+        if event.key == "enter" and not self.read_only:
+            event.stop()
+            event.prevent_default()
+            row, column = self.cursor_location
+            before = self.document.get_line(row)[:column]
+            indent = before[: len(before) - len(before.lstrip(" "))]
+            if before.rstrip().endswith(":"):
+                indent += " " * self.indent_width
+            start, end = self.selection
+            self.replace("\n" + indent, start, end, maintain_selection_offset=False)
             return
         await super()._on_key(event)
 

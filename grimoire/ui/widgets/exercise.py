@@ -14,11 +14,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from grimoire.course.mathtext import render as render_math
 from grimoire.course.schema import Exercise
 from grimoire.ui.widgets.code_cell import CodeCell
 from grimoire.ui.widgets.code_editor import CodeEditor
-from grimoire.ui.widgets.prose import Prose
+from grimoire.ui.widgets.prose import Prose, code_style_for, inline_text
 
 if TYPE_CHECKING:
     from grimoire.course.checks import ExerciseVerdict
@@ -41,6 +40,7 @@ class ExerciseBlock(Vertical):
     ExerciseBlock.-passed { border: round $success 70%; }
     ExerciseBlock > Prose { margin: 0 0 1 0; padding: 0; }
     ExerciseBlock > .exercise-verdict { height: auto; margin: 0 0 1 0; }
+    ExerciseBlock > .exercise-verdict.-empty { display: none; }
     ExerciseBlock > .exercise-verdict.-passed { color: $text-success; }
     ExerciseBlock > .exercise-verdict.-failed { color: $text-error; }
     ExerciseBlock > .exercise-hint {
@@ -66,8 +66,9 @@ class ExerciseBlock(Vertical):
             key=key,
             label="your answer",
             original=exercise.starter,
+            run_word="checks",
         )
-        self.verdict = Static(classes="exercise-verdict")
+        self.verdict = Static(classes="exercise-verdict -empty")
 
     @property
     def solution_shown(self) -> bool:
@@ -100,7 +101,8 @@ class ExerciseBlock(Vertical):
             number = self.hints_used + 1
             text = Text()
             text.append(f"hint {number} of {len(hints)}  ", style="bold")
-            text.append(render_math(hints[self.hints_used]))
+            hint = hints[self.hints_used]
+            text.append_text(inline_text(hint, code_style=code_style_for(self)))
             widgets.append(Static(text, classes="exercise-hint"))
         else:
             widgets.append(Static("the solution", classes="exercise-solution-title"))
@@ -122,6 +124,7 @@ class ExerciseBlock(Vertical):
         if not widgets:
             return False
         self.mount_all(widgets)
+        self.call_after_refresh(widgets[-1].scroll_visible, animate=False)
         return True
 
     def show_verdict(self, verdict: ExerciseVerdict) -> None:
@@ -137,3 +140,4 @@ class ExerciseBlock(Vertical):
         self.verdict.set_classes(f"exercise-verdict -{tone}")
         self.set_class(tone == "passed", "-passed")
         self.verdict.update(Text(message))
+        self.call_after_refresh(self.verdict.scroll_visible, animate=False)

@@ -20,7 +20,7 @@ from grimoire.ui.widgets.picture import Picture
 MAX_LABEL = 12
 MAX_CELL = 3
 MAX_ROWS = 128
-SMALL_ROWS = 12
+SMALL_ROWS = 16
 """Matrices with at most this many rows get a line per row instead of half blocks."""
 HALF_BLOCK = "▀"
 

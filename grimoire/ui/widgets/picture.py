@@ -78,6 +78,9 @@ class Picture(Widget):
         lines = self._lines.get(key)
         if lines is None:
             lines = self.draw(width, theme_colours(app))
+            for line in lines:
+                # Never wrap a picture's line: a wrapped row of cells is no longer a picture.
+                line.truncate(width, overflow="crop")
             self._lines[key] = lines
         return lines
 

@@ -6,9 +6,14 @@ Markdown widget does), so a step of long prose mounts in a few milliseconds.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich.markdown import Markdown
+from rich.text import Text
+from rich.theme import Theme as RichTheme
+from textual.app import App
+from textual.widget import Widget
 from textual.widgets import Static
 
 from grimoire.course.mathtext import render as render_math
@@ -43,9 +48,20 @@ def prose_markdown(
 
 
 def markdown(text: str) -> Markdown:
-    """Markdown as the Grimoire draws it: Python-coloured code, inline and fenced."""
-    return Markdown(text, code_theme=CODE_THEME, inline_code_lexer="python",
-                    inline_code_theme=CODE_THEME)
+    """Markdown as the Grimoire draws it: fenced code coloured as Python.
+
+    Inline code is not lexed (Pygments on every `span` costs more than the rest of a step's
+    drawing together); it takes the `markdown.code` style that `Prose` sets from the theme.
+    """
+    return Markdown(text, code_theme=CODE_THEME)
+
+
+def _style_inline_code(app: App) -> None:
+    """Inline code in prose: bold, in the accent's text colour of the current theme."""
+    from grimoire.ui.widgets.palette import css_colour
+
+    style = f"bold {css_colour(app, 'text-accent')}"
+    app.console.push_theme(RichTheme({"markdown.code": style}))
 
 
 class Prose(Static):
@@ -66,7 +82,44 @@ class Prose(Static):
         """The Markdown shown now: values filled in, math rendered."""
         super().__init__(markdown(self.shown_markdown))
 
+    def on_mount(self) -> None:
+        app = self.app
+        if not getattr(app, "_grimoire_prose_theme", False):
+            app._grimoire_prose_theme = True  # type: ignore[attr-defined]
+            _style_inline_code(app)
+            app.theme_changed_signal.subscribe(app, lambda _theme: _style_inline_code(app))
+
     def fill(self, values: Sequence[str | None]) -> None:
         """Show the prose with these placeholder values."""
         self.shown_markdown = prose_markdown(self.source_text, self.placeholders, values)
         self.update(markdown(self.shown_markdown))
+
+
+_INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])")
+def inline_text(text: str, style: str = "", code_style: str = "bold") -> Text:
+    """One line of lesson text with $math$, `code`, **bold** and *italic* drawn, as Rich Text.
+
+    `code_style` is for inline code; widgets pass the theme's accent (see `code_style_for`).
+    """
+    rendered = render_math(text)
+    result = Text(style=style)
+    last = 0
+    for match in _INLINE.finditer(rendered):
+        result.append(rendered[last : match.start()])
+        code, bold, italic = match.groups()
+        if code is not None:
+            result.append(code, style=code_style)
+        elif bold is not None:
+            result.append(bold, style="bold")
+        else:
+            result.append(italic, style="italic")
+        last = match.end()
+    result.append(rendered[last:])
+    return result
+
+
+def code_style_for(widget: Widget) -> str:
+    """Inline code's style in the current theme: bold, in the accent's text colour."""
+    from grimoire.ui.widgets.palette import css_colour
+
+    return f"bold {css_colour(widget.app, 'text-accent')}"

@@ -17,8 +17,8 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from grimoire.course.mathtext import render as render_math
 from grimoire.course.schema import Quiz
+from grimoire.ui.widgets.prose import code_style_for, inline_text
 
 if TYPE_CHECKING:
     from grimoire.course.checks import Verdict
@@ -115,10 +115,12 @@ class QuizBlock(Vertical):
 
     def compose(self) -> ComposeResult:
         quiz = self.quiz
-        yield Static(Text(render_math(quiz.question), style="bold"), classes="quiz-question")
+        code = code_style_for(self)
+        yield Static(inline_text(quiz.question, style="bold", code_style=code),
+                     classes="quiz-question")
         if quiz.quiz_kind == "choice" and quiz.multiple:
             choices = ChecklistChoices(*[
-                (Text(f"{n + 1}  {render_math(choice)}"), n)
+                (Text(f"{n + 1}  ") + inline_text(choice, code_style=code), n)
                 for n, choice in enumerate(quiz.choices or [])
             ])
             if isinstance(self.last_answer, list):
@@ -130,7 +132,8 @@ class QuizBlock(Vertical):
                          classes="quiz-how")
         elif quiz.quiz_kind == "choice":
             yield ChoiceList(*[
-                Option(Text(f"{n + 1}  {render_math(choice)}"), id=f"choice-{n}")
+                Option(Text(f"{n + 1}  ") + inline_text(choice, code_style=code),
+                       id=f"choice-{n}")
                 for n, choice in enumerate(quiz.choices or [])
             ])
             yield Static("enter (or the choice's number) answers", classes="quiz-how")
@@ -167,7 +170,12 @@ class QuizBlock(Vertical):
 
     def show_verdict(self, verdict: Verdict) -> None:
         """Show whether the answer was right, and the explanation when it is time."""
-        if verdict.message in ("Pick an answer first.",) or verdict.message.startswith("Type"):
+        self._judge(verdict)
+        self.call_after_refresh(self.feedback.scroll_visible, animate=False)
+
+    def _judge(self, verdict: Verdict) -> None:
+        if not verdict.correct and verdict.expected is None:
+            # Not an answer at all (nothing picked, not a number): no attempt is counted.
             self._feedback(Text(verdict.message, style="italic"))
             return
         self.attempts += 1
@@ -192,7 +200,8 @@ class QuizBlock(Vertical):
         text.append("✓ Right.", style="bold")
         explanation = explanation if explanation is not None else self.quiz.explanation
         if explanation:
-            text.append(" " + render_math(explanation))
+            text.append(" ")
+            text.append_text(inline_text(explanation, code_style=code_style_for(self)))
         self.add_class("-right")
         self._feedback(text, "success")
 
@@ -203,9 +212,10 @@ class QuizBlock(Vertical):
         if text.plain:
             text.append("\n")
         if expected:
-            text.append(f"The answer: {render_math(expected)}. ", style="bold")
+            text.append_text(inline_text(f"The answer: {expected}. ", style="bold",
+                                         code_style=code_style_for(self)))
         if self.quiz.explanation:
-            text.append(render_math(self.quiz.explanation))
+            text.append_text(inline_text(self.quiz.explanation, code_style=code_style_for(self)))
         self._feedback(text, "warning")
 
     def _feedback(self, text: Text, tone: str | None = None) -> None:

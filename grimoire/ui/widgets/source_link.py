@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from grimoire.course.schema import Source
+from grimoire.ui.widgets.prose import code_style_for, inline_text
 
 
 def describe(source: Source) -> str:
@@ -46,14 +47,20 @@ class SourceLink(Static, can_focus=True):
 
     def __init__(self, source: Source) -> None:
         self.source = source
+        super().__init__()
+
+    def on_mount(self) -> None:
+        # Drawn once mounted: inline code takes the colour of the app's theme.
+        source = self.source
         text = Text()
         text.append("❧ ", style="bold")
         text.append(describe(source), style="bold underline")
         text.append("   enter opens the spellbook here", style="dim")
         if source.why:
             text.append("\n")
-            text.append(source.why, style="italic")
-        super().__init__(text)
+            text.append_text(inline_text(source.why, style="italic",
+                                         code_style=code_style_for(self)))
+        self.update(text)
 
     def action_open(self) -> None:
         self.post_message(self.Opened(self))

@@ -1,4 +1,4 @@
-"""The corpus: the Grimoire's own files, in a fixed order, with a held-out split tests can rebuild."""
+"""The corpus: the Grimoire's own files in a fixed order, and a held-out split tests rebuild."""
 
 import pytest
 

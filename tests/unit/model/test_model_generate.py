@@ -14,13 +14,16 @@ def model():
 def test_greedy_generation_with_the_cache_equals_recomputing_every_step(model):
     # 300 characters run past the context, so the window refresh is covered too.
     n = 2 * model.config.n_ctx + 44
-    assert model.generate("def ", n, temperature=0) == model.reference_generate("def ", n, temperature=0)
+    cached = model.generate("def ", n, temperature=0)
+    assert cached == model.reference_generate("def ", n, temperature=0)
 
 
 def test_sampled_generation_with_the_cache_equals_recomputing_every_step(model):
     for seed in (0, 1):
         cached = model.generate("class Lesson:\n", 150, temperature=0.8, top_k=10, seed=seed)
-        fresh = model.reference_generate("class Lesson:\n", 150, temperature=0.8, top_k=10, seed=seed)
+        fresh = model.reference_generate(
+            "class Lesson:\n", 150, temperature=0.8, top_k=10, seed=seed
+        )
         assert cached == fresh
 
 

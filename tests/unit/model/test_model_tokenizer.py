@@ -46,5 +46,6 @@ def test_importing_the_model_package_does_not_load_numpy():
     import sys
 
     code = "import sys, grimoire.model; print('numpy' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    command = [sys.executable, "-c", code]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
