@@ -81,7 +81,7 @@ class Recipe:
 
 GRIMOIRE_RECIPE = Recipe(
     n_layer=3, n_head=4, d_model=64, d_mlp=256, n_ctx=128,
-    steps=2000, batch_size=32, lr=1e-2, warmup=100,
+    steps=2200, batch_size=32, lr=1.5e-2, warmup=100,
 )
 """The shipped model's recipe (docs/model.md explains the choice)."""
 

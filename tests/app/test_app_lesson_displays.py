@@ -209,3 +209,19 @@ async def test_unknown_kind_says_so() -> None:
     async with app.run_test(size=(60, 10)) as pilot:
         await pilot.pause()
         assert "hologram" in shown(app.query_one(UnknownDisplay))[0].plain
+
+
+async def test_a_focused_heatmap_reads_out_the_cell_under_its_cursor() -> None:
+    pattern = {"kind": "heatmap", "values": [[0.5, 0.25], [0.125, 1.0]], "rows": ["a", " "],
+               "cols": ["x", "\n"], "title": "pattern"}
+    app = Gallery([pattern])
+    async with app.run_test(size=(80, 20)) as pilot:
+        heatmap = app.query_one(Heatmap)
+        assert "arrows move" not in shown(heatmap)[-1].plain
+        heatmap.focus()
+        await pilot.pause()
+        assert shown(heatmap)[-1].plain.startswith("row 'a' (0), column 'x' (0): 0.5")
+        await pilot.press("down", "right", "right", "down")
+        assert shown(heatmap)[-1].plain.startswith("row '␣' (1), column '⏎' (1): 1 ")
+        await pilot.press("up")
+        assert "0.25" in shown(heatmap)[-1].plain

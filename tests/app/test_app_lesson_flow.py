@@ -65,8 +65,8 @@ async def test_an_evening_with_a_lesson(tmp_path: Path) -> None:
 
         # A wrong answer, then the right one.
         choice, numeric = lesson.query(QuizBlock)
-        choice.query_one("ChoiceList").focus()
-        await pilot.press("1")
+        assert lesson.focused is lesson.query_one("#step-body")
+        await pilot.press("1")  # a digit on the page answers the step's open question
         await wait_for(pilot, lambda: choice.attempts == 1)
         assert "Not quite" in str(choice.feedback.render())
         assert not choice.settled

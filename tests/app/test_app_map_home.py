@@ -150,7 +150,7 @@ async def test_help_lists_the_keys_of_the_learners_rooms() -> None:
         sections = dict(app.help_sections())
         for title, keys in {
             "The map": ["enter", "ctrl+g", "ctrl+n", "ctrl+o"],
-            "A lesson": ["n", "p", "pagedown", "ctrl+r", "ctrl+c", "h", "s", "x", "escape"],
+            "A lesson": ["n", "p", "pagedown", "ctrl+r", "ctrl+c", "h", "s", "x", "escape", "1"],
             "The playground": ["ctrl+r", "escape", "ctrl+k"],
             "The scratchpad": ["ctrl+r", "ctrl+c", "up", "ctrl+l"],
         }.items():

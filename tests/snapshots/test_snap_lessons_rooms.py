@@ -148,6 +148,9 @@ def test_snap_playground(snap_compare, seeded_model: Path) -> None:
         app.screen.pace = 0
         await pilot.press("ctrl+r")
         await settle(pilot, lambda: not app.screen.writing and len(app.screen.written) > 0)
+        # and the panels have read the prompt (they follow the cursor, after a short pause)
+        await settle(pilot, lambda: bool(app.screen.query_one("#nearest").display_data.get(
+            "values")))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=written)
 

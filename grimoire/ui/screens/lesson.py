@@ -103,6 +103,8 @@ class LessonScreen(Screen[None]):
         Binding("s", "source", "Source"),
         Binding("x", "skip", "Skip the step", show=False),
         Binding("tab", "app.focus_next", "Next cell or question", show=False),
+        *[Binding(str(n), f"choose({n - 1})", "Answer (or mark) that choice", show=False)
+          for n in range(1, 10)],
         Binding("escape", "leave", "Back"),
     ]
 
@@ -153,6 +155,11 @@ class LessonScreen(Screen[None]):
         self.run_worker(self._open(), group="lesson-open", exclusive=True)
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._show_progress())
 
+    def on_unmount(self) -> None:
+        # Leaving the lesson stops what it was computing, so the next room need not wait.
+        if self.running_keys:
+            self.client.interrupt()
+
     # -- opening -----------------------------------------------------------------------------
 
     async def _open(self) -> None:
@@ -169,9 +176,9 @@ class LessonScreen(Screen[None]):
         self.lesson = lesson
         self.sub_title = lesson.title
         folder = trust_rules.lesson_folder(lesson.path)
-        if not trust_rules.is_trusted(folder):
-            agreed = self.trust_given or await self.app.push_screen_wait(TrustScreen(folder))
-            if agreed:
+        if not self.trust_given and not trust_rules.is_trusted(folder):
+            # --trust agrees for this run only; an answer here is remembered for these files.
+            if await self.app.push_screen_wait(TrustScreen(folder)):
                 trust_rules.trust(folder)
             else:
                 self.may_run = False
@@ -190,11 +197,12 @@ class LessonScreen(Screen[None]):
         try:
             setup = await self.client.open_lesson(lesson.id, lesson.setup, fresh=True)
             if setup is not None and not setup.ok:
-                self.notify(f"The lesson's setup failed: {setup.error}", severity="error",
+                last = (setup.error or "").strip().splitlines()[-1:] or ["it did not finish"]
+                self.notify(f"The lesson's setup failed: {last[0]}", severity="error",
                             timeout=10)
             if step:
-                self.notify(f"Re-running the cells of the {step} steps before this one…",
-                            timeout=3)
+                steps = "step" if step == 1 else f"{step} steps"
+                self.notify(f"Re-running the cells of the {steps} before this one…", timeout=3)
             for earlier in range(step):
                 await self._run_step(earlier, prepared=True)
         finally:
@@ -470,6 +478,26 @@ class LessonScreen(Screen[None]):
             self._update_done()
         else:
             self.notify("The solution is already shown.", timeout=3)
+
+    def action_choose(self, index: int) -> None:
+        """A digit on the page answers the step's first open choice question (or marks one)."""
+        from grimoire.ui.widgets.quiz import ChecklistChoices, ChoiceList
+
+        quizzes = [q for q in self.query_one("#step-body").query(QuizBlock)
+                   if q.quiz.quiz_kind == "choice"]
+        focused = self._focused_within(QuizBlock)
+        target = focused if isinstance(focused, QuizBlock) else next(
+            (q for q in quizzes if not q.settled), None)
+        if target is None:
+            self.notify("No question on this step is waiting for a choice.", timeout=3)
+            return
+        for checklist in target.query(ChecklistChoices):
+            checklist.focus()
+            checklist.action_mark(index)
+        for choices in target.query(ChoiceList):
+            choices.focus()
+            choices.action_pick(index)
+        target.scroll_visible(animate=False)
 
     def action_source(self) -> None:
         link = self._focused_within(SourceLink)

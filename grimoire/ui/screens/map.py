@@ -228,7 +228,14 @@ class MapScreen(Screen[None]):
         title = summary.title if len(summary.title) <= title_width else (
             summary.title[: title_width - 1] + "…")
         row.append(title.ljust(title_width), style="bold" if not state.done else "")
-        row.append(state.label.rjust(12), style=colour)
+        if state.done or not (state.opened or state.fraction > 0):
+            row.append(state.label.rjust(12), style=colour)
+        else:
+            # In progress: a small gauge beside the percentage.
+            filled = round(state.fraction * 5)
+            row.append("  " + "▰" * filled, style=colour)
+            row.append("▱" * (5 - filled), style=css_colour(self.app, "text-muted"))
+            row.append(state.label.rjust(5), style=colour)
         row.append(f"{summary.minutes:>4} min", style="dim")
         return row
 

@@ -10,11 +10,19 @@ screen, neighbouring columns are averaged, and the legend says so.
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding, BindingType
 
-from grimoire.ui.widgets.palette import ColourScale, ThemeColours, format_number, readable_label
+from grimoire.ui.widgets.palette import (
+    ColourScale,
+    ThemeColours,
+    format_number,
+    hex_colour,
+    readable_label,
+)
 from grimoire.ui.widgets.picture import Picture
 
 MAX_LABEL = 12
@@ -47,8 +55,57 @@ def _group_labels(labels: list[str] | None, group: int) -> list[str] | None:
     return [labels[i] + ("…" if group > 1 else "") for i in range(0, len(labels), group)]
 
 
-class Heatmap(Picture):
-    """`{"kind": "heatmap", "values": [[float]], "rows": [str]|None, "cols": [str]|None}`."""
+class Heatmap(Picture, can_focus=True):
+    """`{"kind": "heatmap", "values": [[float]], "rows": [str]|None, "cols": [str]|None}`.
+
+    Focused (Tab), the arrow keys move a cursor over the cells and the exact value under it is
+    written below the legend: the picture can be read, not only looked at.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1, 0)", "Cell above", show=False),
+        Binding("down", "move(1, 0)", "Cell below", show=False),
+        Binding("left", "move(0, -1)", "Cell to the left", show=False),
+        Binding("right", "move(0, 1)", "Cell to the right", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    Heatmap:focus { border: round $accent; }
+    """
+
+    cursor: tuple[int, int] = (0, 0)
+
+    def state_key(self) -> object:
+        return (self.cursor, self.has_focus)
+
+    def on_focus(self) -> None:
+        self._lines.clear()
+        self.refresh(layout=True)
+
+    def on_blur(self) -> None:
+        self._lines.clear()
+        self.refresh(layout=True)
+
+    def action_move(self, rows: int, columns: int) -> None:
+        values = self.matrix()
+        if not values or not values[0]:
+            return
+        row = min(len(values) - 1, max(0, self.cursor[0] + rows))
+        column = min(len(values[0]) - 1, max(0, self.cursor[1] + columns))
+        self.cursor = (row, column)
+        self.refresh()
+
+    def readout(self) -> str:
+        """The cell under the cursor, named by its labels, and its exact value."""
+        values = self.matrix()
+        row, column = self.cursor
+        if not values or row >= len(values) or column >= len(values[0]):
+            return ""
+        rows, cols = self.display_data.get("rows"), self.display_data.get("cols")
+        row_name = f"{readable_label(rows[row])!r} " if rows and row < len(rows) else ""
+        col_name = f"{readable_label(cols[column])!r} " if cols and column < len(cols) else ""
+        return (f"row {row_name}({row}), column {col_name}({column}): "
+                f"{values[row][column]:.6g}   arrows move")
 
     def matrix(self) -> list[list[float]]:
         """The values as a rectangular list of float rows."""
@@ -89,12 +146,18 @@ class Heatmap(Picture):
         muted = Style(color="#" + "".join(f"{c:02x}" for c in colours.muted))
         if n_rows <= SMALL_ROWS and row_group == 1 and col_group == 1 and n_cols * 2 <= width:
             # A small matrix reads better with a line (and a label) for every row.
-            return self._draw_small(values, row_labels, col_labels, scale, muted, width) + \
-                self._legend(scale, n_rows, n_cols, 1, 1, muted, width)
+            small = self._draw_small(values, row_labels, col_labels, scale, muted, width)
+            small += self._legend(scale, n_rows, n_cols, 1, 1, muted, width)
+            if self.has_focus:
+                small.append(Text(self.readout(), style=Style(bold=True)))
+            return small
         header = self._column_header(col_labels, shown_cols, cell, col_group)
         if header:
             lines.append(Text(" " * (label_width + 1)) + Text(header, style=muted))
 
+        marked = None
+        if self.has_focus:
+            marked = (self.cursor[0] // row_group, self.cursor[1] // col_group)
         for top in range(0, shown_rows, 2):
             line = Text()
             if row_labels is not None:
@@ -108,10 +171,17 @@ class Heatmap(Picture):
             for c in range(shown_cols):
                 fg = scale.hex(upper[c])
                 bg = scale.hex(lower[c]) if lower is not None else None
+                if marked is not None and marked[1] == c and marked[0] in (top, top + 1):
+                    if marked[0] == top:
+                        fg = hex_colour(colours.foreground)
+                    else:
+                        bg = hex_colour(colours.foreground)
                 line.append(HALF_BLOCK * cell, style=Style(color=fg, bgcolor=bg))
             lines.append(line)
 
         lines.extend(self._legend(scale, n_rows, n_cols, row_group, col_group, muted, width))
+        if self.has_focus:
+            lines.append(Text(self.readout(), style=Style(bold=True)))
         return lines
 
     def _draw_small(
@@ -132,10 +202,15 @@ class Heatmap(Picture):
         header = self._column_header(col_labels, n_cols, cell, 1)
         if header:
             lines.append(Text(" " * (label_width + 1)) + Text(header, style=muted))
-        for name, row in zip(names, values, strict=True):
+        marked = self.cursor if self.has_focus else None
+        mark = Style(color=hex_colour(scale.colours.foreground))
+        for r, (name, row) in enumerate(zip(names, values, strict=True)):
             line = Text(name[:label_width].rjust(label_width) + " ", style=muted)
-            for value in row:
-                line.append("█" * cell, style=Style(color=scale.hex(value)))
+            for c, value in enumerate(row):
+                if marked == (r, c):
+                    line.append("▐" + "█" * (cell - 2) + "▌" if cell > 2 else "▐▌", style=mark)
+                else:
+                    line.append("█" * cell, style=Style(color=scale.hex(value)))
             lines.append(line)
         return lines
 

@@ -43,7 +43,7 @@ class Picture(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.display_data: dict[str, Any] = display
-        self._lines: dict[tuple[int, str, bool], list[Text]] = {}
+        self._lines: dict[tuple[object, ...], list[Text]] = {}
         title = display.get("title")
         if title:
             self.border_title = str(title)
@@ -63,6 +63,10 @@ class Picture(Widget):
         self.border_title = str(title) if title else None
         self.refresh(layout=True)
 
+    def state_key(self) -> object:
+        """Anything besides width and theme that changes the drawing (e.g. a cursor)."""
+        return None
+
     def draw(self, width: int, colours: ThemeColours) -> list[Text]:
         """The picture's lines for this width; subclasses override."""
         raise NotImplementedError
@@ -74,7 +78,8 @@ class Picture(Widget):
             app = self.app
         except Exception:  # noqa: BLE001 - no app while measured outside one
             app = None
-        key = (width, app.theme if app else "", bool(app and app.current_theme.dark))
+        key = (width, app.theme if app else "", bool(app and app.current_theme.dark),
+               self.state_key())
         lines = self._lines.get(key)
         if lines is None:
             lines = self.draw(width, theme_colours(app))
