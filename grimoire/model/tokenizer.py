@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,9 +38,17 @@ class Tokenizer:
         self._ids_by_codepoint = order.astype(np.int64)
 
     @classmethod
-    def from_text(cls, text: str) -> Tokenizer:
-        """A corpus's vocabulary: the fallback, then its distinct characters by code point."""
-        return cls([FALLBACK, *sorted(set(text) - {FALLBACK})])
+    def from_text(cls, text: str, min_count: int = 1) -> Tokenizer:
+        """A corpus's vocabulary: the fallback, then its characters seen at least `min_count`
+        times, by code point.
+
+        A character seen only a handful of times (a symbol in a table of mathtext.py, say)
+        would get an embedding row that training barely moves; it is better read as the
+        fallback, whose row is trained on all of them together.
+        """
+        counts = Counter(text)
+        kept = {char for char, count in counts.items() if count >= min_count} - {FALLBACK}
+        return cls([FALLBACK, *sorted(kept)])
 
     @property
     def size(self) -> int:

@@ -22,6 +22,7 @@ if "numpy" not in sys.modules:
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
@@ -44,6 +45,9 @@ from grimoire.model.gpt import (
 from grimoire.model.grad import loss_and_grads
 from grimoire.model.tokenizer import FALLBACK, Tokenizer
 
+if TYPE_CHECKING:
+    import argparse
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -65,6 +69,8 @@ class Recipe:
     eps: float = 1e-8
     clip: float = 1.0
     seed: int = 1234
+    min_char_count: int = 1
+    """A character enters the vocabulary only if the corpus holds it this many times."""
 
     def model_config(self, vocab_size: int) -> Config:
         """The model shape this recipe trains."""
@@ -81,7 +87,7 @@ class Recipe:
 
 GRIMOIRE_RECIPE = Recipe(
     n_layer=3, n_head=4, d_model=64, d_mlp=256, n_ctx=128,
-    steps=2200, batch_size=32, lr=1.5e-2, warmup=100,
+    steps=2000, batch_size=32, lr=1e-2, warmup=100, min_char_count=10,
 )
 """The shipped model's recipe (docs/model.md explains the choice)."""
 
@@ -148,7 +154,7 @@ def clip_gradients(grads: dict[str, np.ndarray], limit: float) -> float:
 class Progress:
     """A one-line progress report on stderr: step, loss, speed and time left."""
 
-    def __init__(self, total: int, label: str, stream=None) -> None:
+    def __init__(self, total: int, label: str, stream: TextIO | None = None) -> None:
         self.total, self.label = total, label
         self.stream = stream if stream is not None else sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
@@ -265,7 +271,7 @@ def train_grimoire(
     """Train the shipped model on the Grimoire's current files; save it to `out` unless None."""
     text = corpus_text()
     train_text, heldout_text = build_corpus()
-    tokenizer = Tokenizer.from_text(text)
+    tokenizer = Tokenizer.from_text(text, min_count=recipe.min_char_count)
     config = recipe.model_config(tokenizer.size)
     data = tokenizer.encode(train_text)
     report = Progress(recipe.steps, "training") if progress else None
@@ -330,7 +336,7 @@ def train_repeat(
     return model
 
 
-def cli_train(args) -> int:
+def cli_train(args: argparse.Namespace) -> int:
     """`grimoire train [--steps N] [--out PATH] [--task grimoire|repeat]`; returns the exit code."""
     task = getattr(args, "task", None) or "grimoire"
     recipe = REPEAT_RECIPE if task == "repeat" else GRIMOIRE_RECIPE

@@ -132,10 +132,9 @@ class GrimoireApp(App[int]):
     """Lilith's Grimoire: a welcome (later the map), the spellbook, and the rooms registered."""
 
     TITLE = "Lilith's Grimoire"
-    # The shared look; a screen may add its own sheet with its CSS_PATH (as the lessons do).
-    # lessons.tcss is the learner's rooms (map, lesson, playground, scratchpad): loaded with the
-    # app because the home room (the map) is the default screen, whose CSS_PATH Textual ignores.
-    CSS_PATH: ClassVar[list[str | Path]] = [CSS_DIR / "grimoire.tcss", CSS_DIR / "lessons.tcss"]
+    # The shared look only; every room brings its own sheet in its screen's CSS_PATH, read when
+    # the room is first built (build_room), so start-up parses only the home room's sheet.
+    CSS_PATH: ClassVar[list[str | Path]] = [CSS_DIR / "grimoire.tcss"]
     COMMANDS = App.COMMANDS | {_spellbook_commands, _room_commands}
     COMMAND_PALETTE_DISPLAY = "Commands"
     HELP_TITLE = "Everywhere"
@@ -190,7 +189,22 @@ class GrimoireApp(App[int]):
         screen_class = getattr(importlib.import_module(module_name), class_name)
         request = request or StartRequest(screen=name)
         from_request = getattr(screen_class, "from_request", None)
-        return from_request(request) if from_request is not None else screen_class()
+        screen = from_request(request) if from_request is not None else screen_class()
+        self.add_screen_css(screen)
+        return screen
+
+    def add_screen_css(self, screen: Screen) -> None:
+        """Add the sheets of `screen`'s CSS_PATH to the app's styles, parsing only those.
+
+        Textual reads a pushed screen's CSS_PATH itself, but then parses every sheet of the app
+        again, and it ignores the CSS_PATH of the default screen (the home room); added here,
+        before the screen is shown, each sheet is parsed once, when its room is first built.
+        """
+        stylesheet = self.stylesheet
+        for path in screen.css_path:
+            if not stylesheet.has_source(str(path), ""):
+                stylesheet.add_source(Path(path).read_text(encoding="utf-8"),
+                                      read_from=(str(path), ""), is_default_css=False)
 
     def open_room(self, name: str, **fields: Any) -> None:
         """Push room `name` on top of where the learner is; Escape in it comes back here.
@@ -270,7 +284,9 @@ class GrimoireApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
         else:
-            self.push_screen(HelpScreen(self.help_sections()))
+            help_screen = HelpScreen(self.help_sections())
+            self.add_screen_css(help_screen)
+            self.push_screen(help_screen)
 
     def _settings_file(self) -> Path:
         return paths.user_data_dir() / "ui.json"

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from grimoire.course.schema import Lesson
+from grimoire import paths
+
+if TYPE_CHECKING:
+    # Imported where used: the map reads summaries before its first frame, without the schema
+    # of whole lessons when the cache answers.
+    from grimoire.course.schema import Lesson, LessonSummary
 
 _READ: dict[Path, tuple[int, int, Lesson]] = {}
 """Lessons already read, by file, with the file's mtime and size when read."""
@@ -30,3 +39,63 @@ def read_lesson(name: str, lessons: Path | None = None) -> Lesson:
     lesson = load_lesson(path, check_sources=False)
     _READ[path] = (stat.st_mtime_ns, stat.st_size, lesson)
     return lesson
+
+
+SUMMARY_CACHE_VERSION = 1
+"""Bumped whenever what the summary cache holds changes, so an old file is simply re-read."""
+
+
+def _folder_signature(folder: Path) -> list[list[Any]]:
+    # Every YAML file of the folder with its mtime and size: any edit, addition or removal of a
+    # lesson changes it, so the cache can never show a stale map.
+    signature = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith((".yaml", ".yml")) and entry.is_file():
+                    stat = entry.stat()
+                    signature.append([entry.name, stat.st_mtime_ns, stat.st_size])
+    except OSError:
+        return []
+    return sorted(signature)
+
+
+def lesson_summaries(lessons: Path | None = None) -> list[LessonSummary]:
+    """The map's lesson metadata, as `loader.lesson_summaries` gives it, kept between launches.
+
+    Reading every lesson's YAML costs the loader, PyYAML and a parse of each file at every start;
+    the map needs only a few fields, so they are kept in `summaries.json` in the learner's data
+    folder and used while no lesson file has changed (same names, mtimes and sizes). Anything
+    else - a changed file, an unreadable cache, another folder - reads the lessons again.
+    """
+    from grimoire.course.schema import LessonSummary
+
+    folder = (lessons if lessons is not None else paths.lessons_dir()).resolve()
+    signature = _folder_signature(folder)
+    cache_file = paths.user_data_dir() / "summaries.json"
+    try:
+        cached = json.loads(cache_file.read_text(encoding="utf-8"))
+        if (cached["version"] == SUMMARY_CACHE_VERSION and cached["folder"] == str(folder)
+                and cached["files"] == signature):
+            return [LessonSummary(**{**fields, "path": folder / fields["path"]})
+                    for fields in cached["summaries"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no cache yet, or not one we can use: read the lessons themselves
+    from grimoire.course.loader import lesson_summaries as read_summaries
+
+    summaries = read_summaries(folder)
+    if _folder_signature(folder) == signature:  # not changed while it was being read
+        record = {
+            "version": SUMMARY_CACHE_VERSION,
+            "folder": str(folder),
+            "files": signature,
+            "summaries": [{**dataclasses.asdict(s), "path": s.path.name} for s in summaries],
+        }
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = cache_file.with_name(f"summaries.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(record), encoding="utf-8")
+            temporary.replace(cache_file)
+        except OSError:
+            pass  # only a cache: the next start reads the lessons again
+    return summaries

@@ -36,6 +36,15 @@ def shown(widget: Picture) -> list[Text]:
     return widget.lines_for(widget.content_size.width)
 
 
+def painted(line: Text) -> str:
+    """The line's text with each cell painted by a background colour (a bar's body) as '█'."""
+    cells = list(line.plain)
+    for span in line.spans:
+        if not isinstance(span.style, str) and span.style.bgcolor is not None:
+            cells[span.start:span.end] = "█" * (span.end - span.start)
+    return "".join(cells)
+
+
 def colours_of(lines: list[Text]) -> set[str]:
     found = set()
     for line in lines:
@@ -129,7 +138,7 @@ async def test_bars_show_labels_values_and_a_log_scale() -> None:
     app = Gallery([bars])
     async with app.run_test(size=(80, 20)) as pilot:
         await pilot.pause()
-        lines = [line.plain for line in shown(app.query_one(Bars))]
+        lines = [painted(line) for line in shown(app.query_one(Bars))]
         assert lines[0].startswith("σ1 █") and lines[0].rstrip().endswith("10")
         assert lines[3].startswith("σ4 ") and "█" not in lines[3]
         assert "log scale" in lines[-1]
@@ -144,7 +153,7 @@ async def test_a_long_spectrum_becomes_columns() -> None:
     app = Gallery([{"kind": "bars", "values": values, "labels": None, "log": True, "title": None}])
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        lines = [line.plain for line in shown(app.query_one(Bars))]
+        lines = [painted(line) for line in shown(app.query_one(Bars))]
         assert lines[0].lstrip().startswith("1│█")
         assert "64 values, heights on a log scale" in lines[-1]
         assert lines[-2].rstrip().endswith("63")

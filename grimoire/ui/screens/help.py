@@ -15,6 +15,8 @@ from textual.widgets import Static
 class HelpScreen(ModalScreen[None]):
     """A modal list of keys: first those that work everywhere, then each screen's own."""
 
+    CSS_PATH = "../help.tcss"
+    """Read when the room is first built (see GrimoireApp.build_room), not at start-up."""
     HELP_TITLE = "This help"
 
     BINDINGS: ClassVar[list[BindingType]] = [

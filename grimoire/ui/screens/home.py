@@ -37,6 +37,8 @@ class HomeScreen(Screen[None]):
 
     TITLE = "Lilith's Grimoire"
     SUB_TITLE = "welcome"
+    CSS_PATH = "../welcome.tcss"
+    """Read when the room is first built (see GrimoireApp.build_room), not at start-up."""
     HELP_TITLE = "Welcome"
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -89,6 +89,8 @@ class LessonScreen(Screen[None]):
     """One lesson: its steps, one at a time, with a bead for each at the top."""
 
     TITLE = "Lilith's Grimoire"
+    CSS_PATH = "../lessons.tcss"
+    """Read when the room is first built (see GrimoireApp.build_room), not at start-up."""
     HELP_TITLE = "A lesson"
 
     BINDINGS: ClassVar[list[BindingType]] = [

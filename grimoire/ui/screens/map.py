@@ -2,13 +2,13 @@
 "continue where you left off" one Enter away.
 
 Typing filters the list (by id, title or summary); up and down choose; Enter opens. The map
-reads lesson metadata only (no numpy), and is where the lesson kernel is started in the
-background, so it is warm by the time a lesson opens.
+reads lesson metadata only (no numpy; kept between launches by `lesson_cache.lesson_summaries`)
+before its first frame, so the Grimoire opens on the whole list, and is where the lesson kernel
+is started in the background, so it is warm by the time a lesson opens.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -26,7 +26,6 @@ from textual.widgets.option_list import Option
 from grimoire.ui.kernel_client import kernel_client
 
 if TYPE_CHECKING:
-    # Both are needed only once the lessons are read, in a thread after the first paint.
     from grimoire.course.progress import ProgressStore
     from grimoire.course.schema import LessonSummary
 
@@ -99,11 +98,22 @@ class FilterInput(Input):
         await super()._on_key(event)
 
 
+class LessonList(OptionList):
+    """The list of lessons; it tells the map when its width changes, as the rows are laid out to it."""
+
+    def on_resize(self) -> None:
+        screen = self.screen
+        if isinstance(screen, MapScreen):
+            screen.list_resized(self.size.width)
+
+
 class MapScreen(Screen[None]):
     """Every lesson, its state, prerequisites and minutes; Enter continues or opens."""
 
     TITLE = "Lilith's Grimoire"
     SUB_TITLE = "the map of lessons"
+    CSS_PATH = "../map.tcss"
+    """Read when the room is first built (see GrimoireApp.build_room), not at start-up."""
     HELP_TITLE = "The map"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -123,7 +133,10 @@ class MapScreen(Screen[None]):
         self.shown: list[LessonState] = []
         self.store: ProgressStore | None = None
         self.loaded = False
-        """The lessons and the progress have been read (just after the first paint)."""
+        """The lessons and the progress have been read (before the first frame)."""
+        self._rows_width = 0
+        """The width the rows were laid out for (0: not yet)."""
+        self._resumed = False
 
     @classmethod
     def from_request(cls, request: Any) -> MapScreen:
@@ -137,7 +150,7 @@ class MapScreen(Screen[None]):
                 yield FilterInput(placeholder="⌕ type to filter the lessons", id="map-filter",
                                   compact=True)
                 yield Static(id="map-header")
-                yield OptionList(id="map-list")
+                yield LessonList(id="map-list")
             with Vertical(id="map-detail"):
                 yield Static(id="map-detail-text")
         yield Footer()
@@ -145,11 +158,16 @@ class MapScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#map-list", OptionList).can_focus = False
         self.query_one("#map-left", Vertical).border_title = "the map of lessons"
-        self.query_one("#map-continue", Static).update(Text("Unrolling the map…", style="italic"))
         self.query_one("#map-filter", Input).cursor_blink = False
         self.query_one("#map-filter", Input).focus()
-        # The lessons are read after the first paint, so the Grimoire opens at once.
-        self.run_worker(self._first_read(), group="map-read", exclusive=True)
+        self.query_one("#map-detail").display = self.app.size.width >= NARROW
+        # Read before the first frame: the learner's first sight is the whole map (the cache
+        # makes this a few stat calls and one small JSON file).
+        self.states, self.store = self._read()
+        self.loaded = True
+        self._show()
+        if self.store.warning:
+            self.notify(self.store.warning, severity="warning", timeout=10)
         kernel_client(self.app).start_soon()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.reload())
 
@@ -158,29 +176,25 @@ class MapScreen(Screen[None]):
         kernel_client(self.app).close()
 
     def on_screen_resume(self) -> None:
-        # Back from a lesson: its progress changed.
-        self.reload()
+        # Back from a lesson: its progress changed. (The first resume is the map's first showing,
+        # just read in on_mount.)
+        if self._resumed:
+            self.reload()
+        self._resumed = True
 
     # -- the list ----------------------------------------------------------------------------
 
     def _read(self) -> tuple[list[LessonState], ProgressStore]:
-        from grimoire.course.loader import lesson_summaries
         from grimoire.course.progress import ProgressStore
+        from grimoire.ui.lesson_cache import lesson_summaries
 
         store = ProgressStore()
         return lesson_states(lesson_summaries(self.lessons_dir), store), store
 
-    async def _first_read(self) -> None:
-        self.states, self.store = await asyncio.to_thread(self._read)
-        self.loaded = True
-        self._show()
-        if self.store.warning:
-            self.notify(self.store.warning, severity="warning", timeout=10)
-
     def reload(self) -> None:
         """Read the lessons and the progress again and redraw."""
         if not self.loaded:
-            return  # the first reading is still under way and will draw
+            return  # not mounted yet: on_mount reads them
         self.states, self.store = self._read()
         self._show()
 
@@ -251,7 +265,8 @@ class MapScreen(Screen[None]):
             if all(word in f"{state.summary.id} {state.summary.title} {state.summary.summary}"
                    .lower() for word in words)
         ]
-        width = max(40, option_list.size.width - 2 if option_list.size.width else 70)
+        self._rows_width = option_list.size.width or self._expected_list_width()
+        width = max(40, self._rows_width - 2)
         self.query_one("#map-header", Static).update(
             f"{'':2}{'#':<3}{'lesson':<{max(10, width - 26)}}{'state':>12}{'time':>8}")
         option_list.clear_options()
@@ -268,10 +283,20 @@ class MapScreen(Screen[None]):
         option_list.highlighted = index
         self._show_detail(self.shown[index])
 
+    def _expected_list_width(self) -> int:
+        # Before the first layout the list has no size yet; its width follows from the styles
+        # in lessons.tcss (map padding 1+1, list box border and padding 2+2, detail 44 + 1).
+        # Should it differ, list_resized lays the rows out again.
+        width = self.app.size.width - 2 - 4
+        return width - 45 if self.app.size.width >= NARROW else width
+
     def on_resize(self) -> None:
         # On a narrow terminal the list matters more than the details beside it.
         self.query_one("#map-detail").display = self.size.width >= NARROW
-        if self.loaded:
+
+    def list_resized(self, width: int) -> None:
+        """The list changed width: lay the rows out to it (only when it really changed)."""
+        if self.loaded and width != self._rows_width:
             self._filter(self.query_one("#map-filter", Input).value, keep=True)
 
     @on(Input.Changed, "#map-filter")
@@ -283,8 +308,10 @@ class MapScreen(Screen[None]):
         if event.option_index < len(self.shown):
             state = self.shown[event.option_index]
             self._show_detail(state)
-            self.run_worker(partial(self._read_ahead, state.summary.id), thread=True,
-                            group="map-read-ahead", exclusive=True, exit_on_error=False)
+            # After the frame: reading a whole lesson must not compete with drawing the map.
+            self.call_after_refresh(partial(
+                self.run_worker, partial(self._read_ahead, state.summary.id), thread=True,
+                group="map-read-ahead", exclusive=True, exit_on_error=False))
 
     def _read_ahead(self, lesson_id: str) -> None:
         # The highlighted lesson is read now, so Enter opens it without waiting for the file.

@@ -33,7 +33,7 @@ from textual.worker import get_current_worker
 
 from grimoire.ui.widgets.bars import Bars
 from grimoire.ui.widgets.heatmap import Heatmap
-from grimoire.ui.widgets.palette import printable_text, readable_label
+from grimoire.ui.widgets.palette import printable_text, readable_label, visible_characters
 from grimoire.ui.widgets.stepper import Stepper
 
 if TYPE_CHECKING:
@@ -133,6 +133,8 @@ class PlaygroundScreen(Screen[None]):
 
     TITLE = "Lilith's Grimoire"
     SUB_TITLE = "the playground"
+    CSS_PATH = "../lessons.tcss"
+    """Read when the room is first built (see GrimoireApp.build_room), not at start-up."""
     HELP_TITLE = "The playground"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -253,7 +255,8 @@ class PlaygroundScreen(Screen[None]):
             self.app.call_from_thread(self._show_reading, reading, layer, head)
 
     def _show_reading(self, reading: Reading, layer: int, head: int) -> None:
-        before = readable_label(reading.before)
+        # The characters as the model reads them: a space is a token, so it is shown (␣).
+        before = visible_characters(reading.before)
         self.query_one("#next-characters", Bars).update_display({
             "kind": "bars",
             "values": [p for _, p in reading.next_characters],

@@ -88,6 +88,8 @@ class ScratchpadScreen(Screen[None]):
 
     TITLE = "Lilith's Grimoire"
     SUB_TITLE = "the scratchpad"
+    CSS_PATH = "../lessons.tcss"
+    """Read when the room is first built (see GrimoireApp.build_room), not at start-up."""
     HELP_TITLE = "The scratchpad"
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -43,6 +43,8 @@ class SourceScreen(Screen[None]):
 
     TITLE = "Lilith's Grimoire"
     SUB_TITLE = "the spellbook"
+    CSS_PATH = "../spellbook.tcss"
+    """Read when the room is first built (see GrimoireApp.build_room), not at start-up."""
     HELP_TITLE = "The spellbook (source browser)"
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 
@@ -26,7 +27,10 @@ RISING = " ▁▂▃▄▅▆▇█"
 MAX_HORIZONTAL = 32
 COLUMN_HEIGHT = 10
 MAX_LABEL = 16
-MAX_BAR = 64
+MIN_BAR = 4
+"""Labels are shortened before a bar gets fewer cells than this."""
+MIN_SIGNED_BAR = 3
+"""A signed bar needs a cell each side of its zero axis."""
 
 
 def bar_fractions(values: list[float], log: bool) -> list[float]:
@@ -45,11 +49,23 @@ def bar_fractions(values: list[float], log: bool) -> list[float]:
     return [v / top if math.isfinite(v) else 0.0 for v in values]
 
 
-def _eighths(fraction: float, width: int) -> str:
-    """A bar of `fraction` of `width` cells, with eighth-block precision at its tip."""
+def _eighths(fraction: float, width: int) -> tuple[int, str]:
+    """A bar of `fraction` of `width` cells: its whole cells, and the eighth-block at its tip."""
     eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
     full, part = divmod(eighths, 8)
-    return "█" * full + (EIGHTHS[part] if part else "")
+    return full, EIGHTHS[part] if part else ""
+
+
+def _bar(line: Text, fraction: float, width: int, colour: str) -> None:
+    """Append a bar exactly `width` cells wide: whole cells painted, then its tip, then blank.
+
+    Whole cells are spaces on the bar's colour rather than '█' glyphs: a cell's background is
+    exactly one cell in every terminal and picture, where a block glyph from a fallback font
+    may draw wider than its cell and run past the value beside it.
+    """
+    full, tip = _eighths(fraction, width)
+    line.append(" " * full, style=Style(bgcolor=colour))
+    line.append(tip + " " * (width - full - len(tip)), style=Style(color=colour))
 
 
 class Bars(Picture):
@@ -79,36 +95,51 @@ class Bars(Picture):
         colours: ThemeColours,
         muted: Style,
     ) -> list[Text]:
+        """One row a value: its label, its bar and its number, exactly `width` cells together."""
         if labels:
             names = [readable_label(label) for label in labels][: len(values)]
             names += [""] * (len(values) - len(names))
         else:
             names = [str(i) for i in range(len(values))]
-        label_width = min(MAX_LABEL, max(len(n) for n in names))
         numbers = [format_number(v) for v in values]
         number_width = max(len(n) for n in numbers)
-        # Bars longer than this only stretch the eye; a few values need not fill a wide screen.
-        bar_width = max(4, min(MAX_BAR, width - label_width - number_width - 3))
-        fractions = bar_fractions(values, log)
-        bar_style = Style(color=colours.series[0])
         signed = not log and any(math.isfinite(v) and v < 0 for v in values)
-        negative_style = Style(color=ColourScale(-1, 1, True, colours).hex(-0.9))
+        least_bar = MIN_SIGNED_BAR if signed else MIN_BAR
+        # The number keeps its room; the labels give up theirs (to nothing) before the bar goes
+        # below `least_bar` cells; the bar takes all that is left, so each row is `width` exactly.
+        room = width - number_width - 1  # label, its space, and the bar
+        label_width = min(MAX_LABEL, max(cell_len(n) for n in names), room - 1 - least_bar)
+        if label_width <= 0:
+            label_width = 0
+            bar_width = room
+        else:
+            bar_width = room - label_width - 1
+        if bar_width < 1:
+            # Not even one cell of bar: the numbers alone, as much of them as fits.
+            return [Text(number.rjust(number_width)) for number in numbers]
+        fractions = bar_fractions(values, log)
+        bar_colour = colours.series[0]
+        negative_colour = ColourScale(-1, 1, True, colours).hex(-0.9)
         lines = []
         for name, number, fraction in zip(names, numbers, fractions, strict=True):
-            line = Text()
-            line.append(name[:label_width].rjust(label_width), style=muted)
-            line.append(" ")
-            if signed:
+            line = Text(no_wrap=True, overflow="crop")
+            if label_width:
+                shown = set_cell_size(name, label_width) if cell_len(name) > label_width else name
+                line.append(" " * (label_width - cell_len(shown)) + shown, style=muted)
+                line.append(" ")
+            if signed and bar_width >= MIN_SIGNED_BAR:
                 half = bar_width // 2
-                left = "█" * round(max(0.0, -fraction) * half)
-                line.append(left.rjust(half), style=negative_style)
+                left = round(max(0.0, -fraction) * half)
+                line.append(" " * (half - left))
+                line.append(" " * left, style=Style(bgcolor=negative_colour))
                 line.append("│", style=muted)
-                right = _eighths(max(0.0, fraction), bar_width - half - 1)
-                line.append(right.ljust(bar_width - half - 1), style=bar_style)
+                _bar(line, max(0.0, fraction), bar_width - half - 1, bar_colour)
             else:
-                line.append(_eighths(fraction, bar_width).ljust(bar_width), style=bar_style)
-            line.append(" ")
-            line.append(number.rjust(number_width))
+                _bar(line, abs(fraction), bar_width, bar_colour)
+            # The gap before the number shares the bar's style and the number has its own, so
+            # the number starts a run of its own in a picture (an SVG places it exactly).
+            line.append(" " * (1 + number_width - len(number)), style=Style(color=bar_colour))
+            line.append(number)
             lines.append(line)
         if log:
             lines.append(Text("bar lengths on a log scale", style=muted))
@@ -139,8 +170,10 @@ class Bars(Picture):
             line.append("│", style=muted)
             for fraction in fractions:
                 eighths = round(fraction * COLUMN_HEIGHT * 8) - level * 8
-                glyph = RISING[max(0, min(8, eighths))]
-                line.append(glyph * cell, style=bar_style)
+                if eighths >= 8:  # a whole cell: painted, as in _bar
+                    line.append(" " * cell, style=Style(bgcolor=colours.series[0]))
+                else:
+                    line.append(RISING[max(0, eighths)] * cell, style=bar_style)
             lines.append(line)
         last = str(len(values) - 1)
         ruler_width = len(fractions) * cell

@@ -162,13 +162,27 @@ def format_number(value: float, digits: int = 3) -> str:
 _VISIBLE = {" ": "␣", "\n": "⏎", "\t": "⇥", "\x7f": "␡"}
 
 
+def _visible(char: str) -> str:
+    return _VISIBLE.get(char) or (chr(0x2400 + ord(char)) if ord(char) < 32 else char)
+
+
 def readable_label(label: object) -> str:
-    """A label with invisible characters made visible: ' ' -> '␣', newline -> '⏎', tab -> '⇥',
-    other control characters -> their Unicode control pictures (␍, ␋, ...)."""
-    return "".join(
-        _VISIBLE.get(char) or (chr(0x2400 + ord(char)) if ord(char) < 32 else char)
-        for char in str(label)
-    )
+    """A label as one line that can be read, e.g. a character of the model's vocabulary.
+
+    A label that is one whitespace or control character alone would be invisible, so it is shown
+    as a symbol: ' ' -> '␣', newline -> '⏎', tab -> '⇥', others as their Unicode control pictures
+    (␍, ␋, ...). A longer label ('layer 0', 'the end') keeps its spaces; only its line breaks,
+    tabs and control characters, which cannot stand in one line, become symbols.
+    """
+    text = str(label)
+    if len(text) == 1:
+        return _visible(text)
+    return "".join(char if char == " " else _visible(char) for char in text)
+
+
+def visible_characters(text: str) -> str:
+    """Every character made visible, spaces too ('␣'): text read as the model reads it."""
+    return "".join(_visible(char) for char in text)
 
 
 def printable_text(text: str) -> str:

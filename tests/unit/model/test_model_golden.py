@@ -8,6 +8,7 @@ After retraining, rewrite the pinned sample with:
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -30,9 +31,12 @@ def _greedy_sample() -> str:
 
 
 def _read_golden() -> tuple[str, str]:
-    """(weights sha256, sample) from the golden file: three header lines, then the sample."""
+    """(weights sha256, sample) from the golden file: three header lines, then the sample.
+
+    The sample is stored as a JSON string, so editors that trim trailing spaces cannot change it.
+    """
     _, header, _, sample = GOLDEN.read_text(encoding="utf-8").split("\n", 3)
-    return header.removeprefix("# weights-sha256: "), sample
+    return header.removeprefix("# weights-sha256: "), json.loads(sample)
 
 
 def refresh() -> None:
@@ -40,8 +44,8 @@ def refresh() -> None:
     GOLDEN.write_text(
         f"# Greedy sample of grimoire/model/weights.npz; rewrite with: {REFRESH}\n"
         f"# weights-sha256: {_weights_sha256()}\n"
-        f"# prompt: {PROMPT!r}, {LENGTH} characters, temperature 0\n"
-        f"{_greedy_sample()}",
+        f"# prompt: {PROMPT!r}, {LENGTH} characters, temperature 0, as a JSON string\n"
+        f"{json.dumps(_greedy_sample())}\n",
         encoding="utf-8",
     )
 

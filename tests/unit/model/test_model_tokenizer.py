@@ -49,3 +49,10 @@ def test_importing_the_model_package_does_not_load_numpy():
     command = [sys.executable, "-c", code]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_rare_characters_are_left_to_the_fallback() -> None:
+    tokenizer = Tokenizer.from_text("aaab∑", min_count=2)
+    assert tokenizer.vocab == [FALLBACK, "a"]
+    encoding = tokenizer.encode_counting("ab∑")
+    assert encoding.ids.tolist() == [1, 0, 0] and encoding.replaced == 2
