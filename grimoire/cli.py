@@ -113,6 +113,16 @@ def _lessons(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `grimoire` console script; returns the exit code."""
+    if not (sys.argv[1:] if argv is None else argv):
+        # Plain `grimoire`, the learner's everyday command, opens the map: building the parser
+        # (and importing argparse) would be a twentieth of its start-up for nothing.
+        from grimoire.ui.app import run_app
+
+        try:
+            return run_app(screen="home")
+        except KeyboardInterrupt:
+            print("grimoire: interrupted.", file=sys.stderr)
+            return 130
     args = build_parser().parse_args(argv)
     command = args.command or "open"
     try:
@@ -153,4 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("grimoire: interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`grimoire lessons | head`): stop quietly, as other tools do,
+        # and keep Python from complaining again when it flushes stdout at exit.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     raise AssertionError(f"unhandled command {command!r}")  # argparse only lets known ones through

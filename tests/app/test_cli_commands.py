@@ -59,3 +59,13 @@ def test_source_refuses_with_a_sentence(target, words):
     assert done.stderr.startswith("grimoire: ")
     assert words in done.stderr
     assert done.stdout == ""
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    # `grimoire lessons | true`: the reader is gone before the first line is written.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    command = f"{sys.executable} -m grimoire lessons | true"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True,
+                          text=True, env=env, timeout=60, check=False)
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+    assert done.returncode == 0
