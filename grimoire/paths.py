@@ -84,7 +84,11 @@ def resolve_source(relative: str) -> Path:
 def display_path(real: Path) -> str | None:
     """The inverse of resolve_source: `grimoire/cli.py` for a real path, or None if outside."""
     resolved = real.resolve()
-    for name, root in source_roots().items():
+    # Deepest root first: in a wheel the lessons live inside the package (grimoire/_bundle),
+    # and they should read as `lessons/...`, not as a hidden corner of `grimoire/`.
+    roots = sorted(source_roots().items(), key=lambda item: len(item[1].resolve().parts),
+                   reverse=True)
+    for name, root in roots:
         root = root.resolve()
         if resolved == root:
             return name
