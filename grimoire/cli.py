@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grimoire import __version__
 
+if TYPE_CHECKING:
+    # Imported by build_parser: plain `grimoire` opens the app without a parser (see main).
+    import argparse
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that ends a mistake with one sentence and exit code 2, not a usage dump."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        sentence = message[0].upper() + message[1:]
-        if not sentence.endswith("."):
-            sentence += "."
-        self.exit(2, f"grimoire: {sentence} Try 'grimoire --help'.\n")
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        """argparse that ends a mistake with one sentence and exit code 2, not a usage dump."""
+
+        def error(self, message: str) -> None:  # type: ignore[override]
+            sentence = message[0].upper() + message[1:]
+            if not sentence.endswith("."):
+                sentence += "."
+            self.exit(2, f"grimoire: {sentence} Try 'grimoire --help'.\n")
+
+    return _Parser
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Every subcommand and option, in one place so `--help` tells the whole story."""
-    parser = _Parser(
+    parser_class = _parser_class()
+    parser = parser_class(
         prog="grimoire",
         description="Lilith's Grimoire: the linear algebra inside language models, computed live.",
     )
@@ -37,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run the code of lessons from --lessons without asking (for scripts and CI)",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
 
     opened = commands.add_parser("open", help="open the app (at LESSON, if given)")
     opened.add_argument("lesson", nargs="?", metavar="LESSON", help="a lesson id or path")

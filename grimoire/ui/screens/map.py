@@ -137,6 +137,8 @@ class MapScreen(Screen[None]):
         self._rows_width = 0
         """The width the rows were laid out for (0: not yet)."""
         self._resumed = False
+        self._detail_shown: LessonState | None = None
+        """The lesson whose details are shown beside the list."""
 
     @classmethod
     def from_request(cls, request: Any) -> MapScreen:
@@ -307,7 +309,8 @@ class MapScreen(Screen[None]):
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_index < len(self.shown):
             state = self.shown[event.option_index]
-            self._show_detail(state)
+            if state is not self._detail_shown:  # _filter has often drawn it already
+                self._show_detail(state)
             # After the frame: reading a whole lesson must not compete with drawing the map.
             self.call_after_refresh(partial(
                 self.run_worker, partial(self._read_ahead, state.summary.id), thread=True,
@@ -331,6 +334,7 @@ class MapScreen(Screen[None]):
     def _show_detail(self, state: LessonState | None) -> None:
         detail = self.query_one("#map-detail-text", Static)
         box = self.query_one("#map-detail", Vertical)
+        self._detail_shown = state
         if state is None:
             box.border_title = None
             detail.update(Text("No lesson matches the filter.", style="italic"))
