@@ -568,7 +568,8 @@ def _describe(node: yaml.Node) -> str:
     if isinstance(node, yaml.SequenceNode):
         return "a list"
     tag = str(node.tag).rsplit(":", 1)[-1]
-    text = str(node.value)
+    # A problem is one line, so a quoted value shows its line breaks as ⏎.
+    text = str(node.value).replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
     shown = text if len(text) <= 30 else text[:27] + "..."
     names = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true/false",
              "null": "empty", "timestamp": "a date"}

@@ -217,3 +217,13 @@ def test_deeply_nested_yaml_is_a_lesson_error(tmp_path: Path) -> None:
     path.write_text("id: deep\nsteps: " + "[" * 5000 + "]" * 5000 + "\n")
     with pytest.raises(LessonError):
         load_lesson(path)
+
+
+def test_a_quoted_value_with_line_breaks_stays_one_line(tmp_path: Path) -> None:
+    # Found by the fuzz test above: a whole file that is a block of text.
+    path = tmp_path / "01-block.yaml"
+    path.write_text("|\n  first\n  second\n", encoding="utf-8")
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path)
+    (problem,) = caught.value.problems
+    assert "\n" not in problem.message and "first⏎second" in problem.message
