@@ -160,6 +160,8 @@ async def test_help_lists_the_keys_of_the_learners_rooms() -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
+        tables = "\n".join(str(static.render()) for static in app.screen.query(".help-keys"))
+        assert "1–9" in tables and "1 / 2" not in tables
         await pilot.press("escape")
 
         # The map's own keys lead to the other rooms, and Escape comes back.

@@ -45,7 +45,11 @@ class HelpScreen(ModalScreen[None]):
     def _keys(self, bindings: list[Binding], binding: Binding) -> str:
         """All keys doing what `binding` does, e.g. '? / f1'."""
         same = [other for other in bindings if other.description == binding.description]
-        return " / ".join(dict.fromkeys(self.app.get_key_display(k) for k in same))
+        shown = list(dict.fromkeys(self.app.get_key_display(k) for k in same))
+        if len(shown) > 2 and all(key.isdigit() for key in shown):
+            # Nine digit keys read better as one range, and keep the key column narrow.
+            return f"{shown[0]}–{shown[-1]}"
+        return " / ".join(shown)
 
     def _table(self, bindings: list[Binding]) -> Text:
         rows: list[tuple[str, str]] = []
