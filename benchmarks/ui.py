@@ -157,7 +157,7 @@ async def measure(runs: int, lessons: Path | None) -> dict[str, object]:
             # The first step's cells have run once its prose values are computed.
             try:
                 await until(pilot, lambda: isinstance(app.screen, LessonScreen)
-                            and 0 in app.screen.prose_values, limit=120)
+                            and app.screen.settled, limit=120)
             except TimeoutError:
                 texts = [str(w.render()) for w in app.screen.query(".lesson-note, .lesson-error")]
                 raise TimeoutError(f"lesson {summary.id} did not open: {texts}") from None

@@ -116,9 +116,151 @@ def _source(args: argparse.Namespace) -> int:
 
 
 def _lessons(args: argparse.Namespace) -> int:
-    from grimoire.course.loader import list_lessons
+    """`grimoire lessons`: NN, id and title of each lesson; problems go to stderr."""
+    from grimoire.course.loader import display_name, load_lessons, resolve_directory
 
-    return list_lessons(args.lessons)
+    lessons, problems = load_lessons(args.lessons)
+    width = max((len(lesson.id) for lesson in lessons), default=0)
+    for lesson in lessons:
+        print(f"{lesson.number:02d}  {lesson.id.ljust(width)}  {lesson.title}")
+    for problem in problems:
+        print(problem.short(), file=sys.stderr)
+    if not lessons and not problems:
+        print(f"grimoire: no lessons in {display_name(resolve_directory(args.lessons))}.",
+              file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _safe_stdout() -> None:
+    # `grimoire run | less` under a C locale must not die on a Σ.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+def _allowed(path: Path, args: argparse.Namespace) -> bool:
+    """Lessons from outside the Grimoire run only when trusted (or with --trust)."""
+    from grimoire.course.trust import is_trusted
+
+    return bool(args.trust) or is_trusted(path)
+
+
+def _kernel():  # -> Kernel, imported only by the commands that run lessons
+    from grimoire.course.kernel import Kernel
+
+    kernel = Kernel()
+    kernel.start()
+    return kernel
+
+
+def _run(args: argparse.Namespace) -> int:
+    """`grimoire run LESSON [--json]`: run a lesson headless and print what it shows."""
+    import json
+    import shutil
+
+    from grimoire.course.loader import find_lesson, load_lesson
+    from grimoire.course.plaintext import indent, render_block
+    from grimoire.course.schema import LessonError
+    from grimoire.course.session import BlockRun, run_lesson
+    from grimoire.course.trust import refusal
+
+    _safe_stdout()
+    try:
+        path = find_lesson(args.lesson, args.lessons)
+        lesson = load_lesson(path)
+    except LessonError as error:
+        for problem in error.problems:
+            print(problem.short(), file=sys.stderr)
+        return 1
+    if not _allowed(path, args):
+        print(f"grimoire: {refusal(path)}", file=sys.stderr)
+        return 1
+    width = max(40, min(120, shutil.get_terminal_size((80, 24)).columns))
+    shown_step = [-1]
+
+    def show(block: BlockRun) -> None:
+        if block.step != shown_step[0]:
+            shown_step[0] = block.step
+            title = lesson.steps[block.step].title
+            print(f"\n═══ {block.step + 1}. {title} " + "═" * max(3, width - len(title) - 9))
+        text = render_block(block, width)
+        if text:
+            print(text + "\n", flush=True)
+
+    if not args.json:
+        print(f"{lesson.title}\n{lesson.summary}")
+    kernel = _kernel()
+    try:
+        run = run_lesson(lesson, kernel, on_block=None if args.json else show)
+    finally:
+        kernel.close()
+    if not args.json and run.setup is not None and not run.setup.ok:
+        print(f"The setup failed:\n{indent(run.setup.error or '')}", file=sys.stderr)
+    if args.json:
+        json.dump(run.to_json(), sys.stdout, indent=1, ensure_ascii=False, default=str)
+        print()
+    for problem in run.problems:
+        print(problem.short(), file=sys.stderr)
+    return 0 if run.ok else 1
+
+
+def _check(args: argparse.Namespace) -> int:
+    """`grimoire check [PATH...] [--json]`: validate, run every cell and check; 0 when clean."""
+    import json
+
+    from grimoire.course.loader import collect_lessons
+    from grimoire.course.session import check_lesson
+    from grimoire.course.trust import refusal
+
+    _safe_stdout()
+    paths = list(args.paths or [])
+    if not paths:
+        from grimoire.paths import lessons_dir
+
+        paths = [args.lessons or lessons_dir()]
+    lessons, problems = collect_lessons(paths)
+    refused: list[str] = []
+    runnable = []
+    for lesson in lessons:
+        if _allowed(lesson.path, args):
+            runnable.append(lesson)
+        elif refusal(lesson.path) not in refused:
+            refused.append(refusal(lesson.path))
+    if runnable:
+        kernel = _kernel()
+        try:
+            for lesson in runnable:
+                problems.extend(check_lesson(lesson, kernel))
+        finally:
+            kernel.close()
+    problems = sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message))
+    ok = not problems and not refused
+    if args.json:
+        json.dump({
+            "ok": ok,
+            "lessons": [lesson.id for lesson in lessons],
+            "checked": [lesson.id for lesson in runnable],
+            "problems": [problem.to_dict() for problem in problems],
+            "refused": refused,
+        }, sys.stdout, indent=1, ensure_ascii=False)
+        print()
+    else:
+        for problem in problems:
+            print(problem.short())
+    for sentence in refused:
+        print(f"grimoire: {sentence}", file=sys.stderr)
+    if not args.json:
+        noun = "lesson" if len(lessons) == 1 else "lessons"
+        verdict = "all clean" if ok else f"{len(problems)} problem{'s' * (len(problems) != 1)}"
+        if refused:
+            verdict += f"; {len(lessons) - len(runnable)} not run without --trust"
+        print(f"grimoire check: {len(lessons)} {noun} loaded, {len(runnable)} run; {verdict}.",
+              file=sys.stderr)
+    return 0 if ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,13 +297,9 @@ def main(argv: list[str] | None = None) -> int:
         if command == "lessons":
             return _lessons(args)
         if command == "run":
-            from grimoire.course.runner import cli_run
-
-            return cli_run(args)
+            return _run(args)
         if command == "check":
-            from grimoire.course.runner import cli_check
-
-            return cli_check(args)
+            return _check(args)
         if command == "train" and args.task == "dictionary":
             from grimoire.model.dictionary import cli_train_dictionary
 

@@ -14,7 +14,9 @@ Public API::
     find_lesson(name: str, directory: str | Path | None = None) -> Path
         a lesson id or a path -> the lesson file; raises LessonError with a sentence
     lesson_files(directory: Path) -> list[Path]
-    list_lessons(directory: str | Path | None) -> int     # `grimoire lessons`; exit code
+    collect_lessons(paths: list[Path]) -> tuple[list[Lesson], list[Problem]]
+        lesson files and folders, as `grimoire check` takes them
+    resolve_directory(directory: str | Path | None) -> Path   # None: the bundled lessons
 
 YAML is read with safe-loading semantics only (no Python tags); the node tree keeps the marks.
 """
@@ -24,8 +26,6 @@ from __future__ import annotations
 import difflib
 import functools
 import math
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -725,7 +725,7 @@ def lesson_files(directory: Path) -> list[Path]:
         return []
 
 
-def _resolve_directory(directory: str | Path | None) -> Path:
+def resolve_directory(directory: str | Path | None) -> Path:
     if directory is None:
         from grimoire.paths import lessons_dir
 
@@ -786,7 +786,7 @@ def check_requires(
 
 def load_lessons(directory: str | Path | None = None) -> tuple[list[Lesson], list[Problem]]:
     """Every lesson of a folder (bundled by default): the good ones, and all problems found."""
-    folder = _resolve_directory(directory)
+    folder = resolve_directory(directory)
     problems: list[Problem] = []
     if not folder.is_dir():
         return [], [Problem(display_name(folder), 0, 0, "There is no lesson folder here.")]
@@ -815,7 +815,7 @@ def load_lessons(directory: str | Path | None = None) -> tuple[list[Lesson], lis
 
 def lesson_summaries(directory: str | Path | None = None) -> list[LessonSummary]:
     """What the map shows (id, title, summary, requires, minutes, NN): quick, steps unchecked."""
-    folder = _resolve_directory(directory)
+    folder = resolve_directory(directory)
     summaries = []
     for path in lesson_files(folder):
         match = FILE_PATTERN.match(path.name)
@@ -854,7 +854,7 @@ def find_lesson(name: str, directory: str | Path | None = None) -> Path:
         if candidate.is_file():
             return candidate
         raise LessonError([Problem(name, 0, 0, "There is no such lesson file.")])
-    folder = _resolve_directory(directory)
+    folder = resolve_directory(directory)
     ids = []
     for path in lesson_files(folder):
         match = FILE_PATTERN.match(path.name)
@@ -869,21 +869,29 @@ def find_lesson(name: str, directory: str | Path | None = None) -> Path:
                                f"There is no lesson with the id '{name}'.{hint}")])
 
 
-def list_lessons(
-    directory: str | Path | None, out: Callable[[str], None] | None = None
-) -> int:
-    """`grimoire lessons`: print NN, id and title of each lesson; problems go to stderr."""
-    write = out or print
-    lessons, problems = load_lessons(directory)
-    width = max((len(lesson.id) for lesson in lessons), default=0)
-    for lesson in lessons:
-        write(f"{lesson.number:02d}  {lesson.id.ljust(width)}  {lesson.title}")
-    for problem in problems:
-        print(problem.short(), file=sys.stderr)
-    if not lessons and not problems:
-        print(f"grimoire: no lessons in {display_name(_resolve_directory(directory))}.",
-              file=sys.stderr)
-    return 1 if problems else 0
+def collect_lessons(paths: list[Path]) -> tuple[list[Lesson], list[Problem]]:
+    """The lessons of some files and folders (as `grimoire check` takes them), and problems."""
+    lessons: list[Lesson] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            good, found = load_lessons(path)
+            lessons.extend(good)
+            problems.extend(found)
+        elif path.exists():
+            try:
+                lesson = load_lesson(path)
+            except LessonError as error:
+                problems.extend(error.problems)
+                continue
+            siblings = {match.group(2) for other in lesson_files(path.parent)
+                        if (match := FILE_PATTERN.match(other.name))}
+            good, found = check_requires([lesson], siblings)
+            lessons.extend(good)
+            problems.extend(found)
+        else:
+            problems.append(Problem(str(path), 0, 0, "There is no such file or folder."))
+    return lessons, problems
 
 
 __all__ = [
@@ -891,10 +899,10 @@ __all__ = [
     "LessonError",
     "Problem",
     "check_requires",
+    "collect_lessons",
     "find_lesson",
     "lesson_files",
     "lesson_summaries",
-    "list_lessons",
     "load_lesson",
     "load_lessons",
 ]

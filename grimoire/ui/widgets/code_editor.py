@@ -109,9 +109,9 @@ class CodeEditor(TextArea):
             text,
             language=None,
             soft_wrap=False,
-            # Tab moves between the blocks of a lesson, so the keyboard is never trapped in a
-            # cell; Enter keeps (and after a colon deepens) the indentation instead.
-            tab_behavior="focus",
+            # Tab indents, as in any code editor; Escape hands the keyboard back to the page
+            # (see _on_key), so it is never trapped in a cell.
+            tab_behavior="indent",
             show_line_numbers=True,
             read_only=read_only,
             name=name,
@@ -135,7 +135,8 @@ class CodeEditor(TextArea):
     async def _on_key(self, event: events.Key) -> None:
         # TextArea's escape (with tab indenting) jumps to the next widget, i.e. the next cell;
         # here it hands the keyboard back to the page around the cell, where n, p, h, s work.
-        if event.key == "escape":
+        # Shift+Tab takes it back to the page too, so both ways out of a cell are at hand.
+        if event.key in ("escape", "shift+tab"):
             event.stop()
             event.prevent_default()
             for ancestor in self.ancestors:

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from grimoire.course.mathtext import render as render_math
 from grimoire.course.schema import Exercise
 from grimoire.ui.widgets.code_cell import CodeCell
 from grimoire.ui.widgets.code_editor import CodeEditor
@@ -80,7 +81,7 @@ class ExerciseBlock(Vertical):
         return self.passed or self.solution_shown
 
     def compose(self) -> ComposeResult:
-        yield Prose(self.exercise.prompt)
+        yield Prose(render_math(self.exercise.prompt))
         yield self.cell
         yield self.verdict
         # Hints taken in an earlier session are there from the start, not added after.
