@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -128,8 +129,8 @@ def parse_number(text: str) -> float:
     The text is parsed, never run: only numbers, operators and the few functions of
     _FUNCTIONS are understood, so nothing typed here can do anything but compute.
     """
-    cleaned = (text.strip().replace("−", "-").replace("_", "").replace("×", "*")
-               .replace("√", "sqrt"))
+    cleaned = text.strip().replace("−", "-").replace("_", "").replace("×", "*")
+    cleaned = re.sub(r"√\s*([\d.]+)", r"sqrt(\1)", cleaned).replace("√", "sqrt")
     if not cleaned:
         raise ValueError("Type a number first.")
     if "," in cleaned and "(" not in cleaned and "." not in cleaned.split(",")[-1] and len(

@@ -8,8 +8,8 @@ import pytest
 
 from grimoire.course.kernel import Kernel
 from grimoire.course.loader import load_lessons
-from grimoire.course.session import check_lesson
 from grimoire.course.schema import Code, Exercise, Prose, Quiz, Source
+from grimoire.course.session import check_lesson
 
 CURRICULUM = [
     "grimoire", "vectors", "linear-maps", "orthogonality", "eigen", "svd", "tensors",

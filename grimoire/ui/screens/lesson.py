@@ -525,12 +525,16 @@ class LessonScreen(Screen[None]):
         self.notify("The exercise starts afresh.", timeout=3)
 
     def _start_over(self) -> None:
+        self.run_worker(self._begin_again(), group="cells")
+
+    async def _begin_again(self) -> None:
         session = self.session
         assert session is not None
         self._prepared.clear()
-        self.store.forget(session.lesson.id)
-        self.store.open_lesson(session.lesson.id)
-        self.run_worker(self._prepare(0), group="cells")
+        try:
+            await self.client.call(session.start_over)
+        finally:
+            self._prepared.set()
         if self.current == 0:
             self.run_worker(self.show_step(0), group="steps", exclusive=True)
         self.current = 0
