@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import ast
 import math
-import re
 import operator
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING

@@ -193,9 +193,20 @@ class LessonScreen(Screen[None]):
         """The step is shown, its cells have run and its prose is filled in (or cannot run)."""
         if self.session is None or self.shown < 0 or self.shown != self.current:
             return False
-        return not self.may_run or (self.session.step_filled(self.current)
-                                    and self.current in self.session.steps_run
-                                    and not self.running_keys)
+        if not self.may_run:
+            return True
+        session = self.session
+        if not session.step_filled(self.current) or self.current not in session.steps_run \
+                or self.running_keys:
+            return False
+        return all(prose.shown_markdown == session.prose_text(*self._place(prose.key))
+                   for prose in self.query(ProseWidget) if prose.key is not None)
+
+    @staticmethod
+    def _place(key: str) -> tuple[int, int]:
+        """("2.3") -> (2, 3): the step and block a widget draws."""
+        step, _, block = key.partition(".")
+        return int(step), int(block)
 
     @property
     def client(self) -> KernelClient:
@@ -337,7 +348,7 @@ class LessonScreen(Screen[None]):
             cell.set_running(cell.key in self.running_keys)
         for prose in body.query(ProseWidget):
             if prose.key is not None:
-                step, number = (int(part) for part in prose.key.split("."))
+                step, number = self._place(prose.key)
                 if step == index:
                     prose.show(session.prose_text(step, number))
 
@@ -364,10 +375,10 @@ class LessonScreen(Screen[None]):
             return
         numbers = session.cells_to_run(index)
         keys = [block_key(index, number) for number in numbers]
-        self.running_keys.update(keys)
-        self._draw_results()
         try:
             for number, key in zip(numbers, keys, strict=True):
+                self.running_keys.add(key)
+                self._draw_results()
                 try:
                     await self.client.call(session.run_code, index, number)
                 finally:
@@ -391,11 +402,11 @@ class LessonScreen(Screen[None]):
             return
         await self._prepared.wait()
         jobs = [(cell.key, cell.code) for cell in cells if cell.key not in self.running_keys]
-        self.running_keys.update(key for key, _ in jobs)
-        self._draw_results()
         try:
             for key, code in jobs:
-                step, number = (int(part) for part in key.split("."))
+                step, number = self._place(key)
+                self.running_keys.add(key)
+                self._draw_results()
                 try:
                     await self.client.call(session.run_cell, step, number, code)
                 finally:
@@ -512,14 +523,14 @@ class LessonScreen(Screen[None]):
 
     def _reset_cell(self, cell: CodeCell) -> None:
         assert self.session is not None
-        step, number = (int(part) for part in cell.key.split("."))
+        step, number = self._place(cell.key)
         cell.reset_code(self.session.reset_cell(step, number))
         self.run_worker(self._run_cells([cell]), group="cells")
         self.notify("The cell has the book's code again.", timeout=3)
 
     def _reset_exercise(self, exercise: ExerciseBlock) -> None:
         assert self.session is not None
-        step, number = (int(part) for part in exercise.key.split("."))
+        step, number = self._place(exercise.key)
         self.session.reset_exercise(step, number)
         self.run_worker(self.show_step(self.current), group="steps", exclusive=True)
         self.notify("The exercise starts afresh.", timeout=3)
@@ -550,7 +561,7 @@ class LessonScreen(Screen[None]):
         target = focused if isinstance(focused, ExerciseBlock) else next(
             (e for e in exercises if not e.settled), exercises[0])
         if target.show_next_hint():
-            step, number = (int(part) for part in target.key.split("."))
+            step, number = self._place(target.key)
             session.take_hint(step, number)
             target.scroll_visible(animate=False)
             self._update_done()
@@ -607,7 +618,7 @@ class LessonScreen(Screen[None]):
         session = self.session
         if session is None or (block.settled and block.answered_right):
             return
-        step, number = (int(part) for part in block.key.split("."))
+        step, number = self._place(block.key)
         if block.quiz.quiz_kind == "choice":
             verdict = session.answer(step, number, answer)
         else:
@@ -627,7 +638,7 @@ class LessonScreen(Screen[None]):
             self.notify("This lesson's code does not run: you chose not to trust it.")
             return
         await self._prepared.wait()
-        step, number = (int(part) for part in block.key.split("."))
+        step, number = self._place(block.key)
         block.cell.set_running(True)
         try:
             verdict = await self.client.call(session.check_exercise, step, number,
