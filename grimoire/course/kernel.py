@@ -27,6 +27,8 @@ Public API::
                                                       # when the learner's code itself failed
         evaluate(expressions: list[tuple[str, str]], timeout: float | None = None)
             -> list[Evaluation]          # `{{ expr:spec }}` values, formatted
+        fingerprint(names: list[str] | None = None) -> dict[str, str]
+            # digests of shared values (model.params, setup arrays): what a step must not change
         load_setup(code: str | None, timeout: float | None = None) -> CellResult
             # a fresh namespace for a lesson, then its setup; remembered for restarts
         reset() -> CellResult            # a fresh namespace and the setup again, same process
@@ -529,6 +531,20 @@ class Kernel:
                 out.append(Evaluation(text=None,
                                       error=f"{answer['error']}: {answer.get('message')}"))
         return out
+
+    def fingerprint(self, names: list[str] | None = None) -> dict[str, str]:
+        """Digests of the lesson namespace's shared values, keyed `model.params['wte']`, `E`, ...
+
+        Two fingerprints differ exactly where a value changed; `names` limits it to those
+        top-level names. Empty when the kernel cannot answer.
+        """
+        with self._lock:
+            try:
+                reply = self._request({"op": "fingerprint", "names": names},
+                                      self.default_timeout)
+            except _Failure:
+                return {}
+        return dict(reply.get("digests") or {})
 
     def load_setup(self, code: str | None, timeout: float | None = None) -> CellResult:
         """A fresh namespace for a lesson, then its setup code (kept, and re-run on restarts)."""

@@ -474,6 +474,10 @@ class LessonScreen(Screen[None]):
         focused = self._focused_within(ExerciseBlock)
         target = focused if isinstance(focused, ExerciseBlock) else next(
             (e for e in exercises if not e.settled), exercises[0])
+        if target.passed:
+            if not target.show_book_solution():
+                self.notify("The book's solution is already beside yours.", timeout=3)
+            return
         if target.show_next_hint():
             self.store.use_hint(lesson.id, target.key)
             target.scroll_visible(animate=False)
