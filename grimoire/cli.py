@@ -92,6 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
             "dictionary: the sparse dictionary of residual vectors of the factorization lesson"
         ),
     )
+    serve = commands.add_parser(
+        "serve", help="open the Grimoire in a browser: one app and kernel per tab (textual-serve)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    serve.add_argument("--public", action="store_true",
+                       help="allow an address other machines can reach (lessons run Python here)")
+    serve.add_argument("--home-per-visitor", action="store_true",
+                       help="a fresh progress home for each visitor, named in the page title")
     return parser
 
 
@@ -229,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
             from grimoire.course.runner import cli_check
 
             return cli_check(args)
+        if command == "serve":
+            from grimoire.serve import cli_serve
+
+            return cli_serve(args)
         if command == "train" and args.task == "dictionary":
             from grimoire.model.dictionary import cli_train_dictionary
 
