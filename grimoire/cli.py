@@ -146,6 +146,8 @@ def _terminal_problem() -> str | None:
     """Why the full-screen app cannot run here, as a sentence; None when it can."""
     import os
 
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return None  # a browser tab (grimoire serve): Textual talks to the page, not a terminal
     stdin = sys.stdin
     try:
         interactive = stdin is not None and os.isatty(stdin.fileno())
