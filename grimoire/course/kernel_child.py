@@ -1,9 +1,17 @@
 """The kernel's child process: runs lesson cells in a namespace and answers in JSON lines.
 
 Started by `grimoire.course.kernel.Kernel` as `python -m grimoire.course.kernel_child
+<<<<<<< HEAD
 --memory BYTES --output CHARS`. `serve` is its loop: read a request, do it, reply, with the
 messages of `grimoire.course.protocol` on stdin and stdout (moved to private descriptors
 first, so a cell that writes to fd 1 cannot corrupt the conversation).
+=======
+--memory BYTES --output CHARS`. It reads one JSON request a line on stdin and writes one JSON
+reply a line on stdout (both moved to private descriptors first, so a cell that writes to fd 1
+cannot corrupt the conversation). Requests: `{"id", "op": "run", "code", "name"}`, `{"id", "op":
+"exercise", "code", "check"}`, `{"id", "op": "eval", "expressions": [[expr, format_spec]]}`,
+`{"id", "op": "reset"}`, `{"id", "op": "fingerprint", "names"}`. First message out: `{"op": "ready", "seconds", "model_error"}`.
+>>>>>>> main
 """
 
 from __future__ import annotations
@@ -117,10 +125,18 @@ class Child:
             self.model = None
             self.model_error = f"The model could not be loaded ({type(error).__name__}: {error})."
 
+<<<<<<< HEAD
     def reset(self) -> dict:
         """A fresh namespace for a lesson, with the preloads; says whether the model loaded."""
+=======
+    def reset(self) -> None:
+        import functools
+
+>>>>>>> main
         import numpy
         import scipy.linalg
+
+        from grimoire.course.checks import check_array
 
         self.try_model()
         module = types.ModuleType("__lesson__")
@@ -137,6 +153,9 @@ class Child:
                 else _Missing(self.model_error or "")
             ),
             show=self.show,
+            # Exercise checks compare arrays with this: a failure names the mistake in one
+            # sentence and draws expected, yours and the difference.
+            check_array=functools.partial(check_array, show=self.show),
             load_model=self.load_model or _Missing(self.model_error or ""),
         )
         self.namespace = namespace
@@ -229,6 +248,20 @@ class Child:
         if attempt["error"] is not None:
             return {"cell": attempt, "check": None}
         return {"cell": attempt, "check": self.run(check, "<check>", scratch)}
+
+    def fingerprint(self, names: list[str] | None) -> dict:
+        """Digests of the namespace's shared values (all, or the names asked for)."""
+        from grimoire.course.checks import fingerprint
+
+        digests: dict[str, str] = {}
+        for name in (self.namespace if names is None else names):
+            if name.startswith("_") or name not in self.namespace:
+                continue
+            try:
+                digests.update(fingerprint(self.namespace[name], name))
+            except Exception:  # noqa: BLE001, S112 - an odd object is simply not watched
+                continue
+        return {"digests": digests}
 
     def evaluate(self, expressions: list[list[str]]) -> dict:
         answers = []
@@ -401,10 +434,42 @@ def main() -> None:
         raise SystemExit(1) from None
     # Start-up errors went to the parent's log; from here on native noise is dropped.
     os.dup2(devnull, 2)
+<<<<<<< HEAD
     replies.write(protocol.encode({"op": protocol.READY, "seconds": time.perf_counter() - started,
                                    "model_error": child.model_error}))
     replies.flush()
     serve(child, requests, replies)
+=======
+    reply({"op": "ready", "seconds": time.perf_counter() - started,
+           "model_error": child.model_error})
+
+    while True:
+        line = requests.readline()
+        if not line:
+            return
+        try:
+            request = json.loads(line)
+        except ValueError:
+            continue
+        op = request.get("op")
+        answer: dict
+        if op == "run":
+            answer = child.run(request["code"], request.get("name") or "<cell>")
+        elif op == "exercise":
+            answer = child.exercise(request["code"], request["check"])
+        elif op == "eval":
+            answer = child.evaluate(request["expressions"])
+        elif op == "fingerprint":
+            answer = child.fingerprint(request.get("names"))
+        elif op == "reset":
+            child.reset()
+            answer = {"model_error": child.model_error}
+        else:
+            answer = {"error": f"unknown request {op!r}"}
+        answer["id"] = request.get("id")
+        answer["op"] = "reply"
+        reply(answer)
+>>>>>>> main
 
 
 if __name__ == "__main__":
