@@ -148,17 +148,6 @@ def _lessons(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _safe_stdout() -> None:
-    # `grimoire run | less` under a C locale must not die on a Σ.
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
-                reconfigure(errors="replace")
-            except (ValueError, OSError):
-                pass
-
-
 def _allowed(path: Path, args: argparse.Namespace) -> bool:
     """Lessons from outside the Grimoire run only when trusted (or with --trust)."""
     from grimoire.course.trust import is_trusted
@@ -185,7 +174,6 @@ def _run(args: argparse.Namespace) -> int:
     from grimoire.course.session import BlockRun, run_lesson
     from grimoire.course.trust import refusal
 
-    _safe_stdout()
     try:
         path = find_lesson(args.lesson, args.lessons)
         lesson = load_lesson(path)
@@ -229,17 +217,22 @@ def _check(args: argparse.Namespace) -> int:
     """`grimoire check [PATH...] [--json]`: validate, run every cell and check; 0 when clean."""
     import json
 
+    from grimoire.course.lesson_check import check_lesson
     from grimoire.course.loader import collect_lessons
-    from grimoire.course.session import check_lesson
+    from grimoire.course.schema import Problem
     from grimoire.course.trust import refusal
 
-    _safe_stdout()
     paths = list(args.paths or [])
     if not paths:
         from grimoire.paths import lessons_dir
 
         paths = [args.lessons or lessons_dir()]
     lessons, problems = collect_lessons(paths)
+    if not lessons and not problems:
+        # A mistyped folder in CI must not pass as "all clean".
+        where = ", ".join(str(path) for path in paths)
+        problems.append(Problem(where, 0, 0, "No lesson was found here (lessons are files named "
+                                "NN-id.yaml)."))
     refused: list[str] = []
     runnable = []
     for lesson in lessons:
@@ -377,17 +370,11 @@ def main(argv: list[str] | None = None) -> int:
         if command == "run":
             return _run(args)
         if command == "check":
-<<<<<<< HEAD
             return _check(args)
-=======
-            from grimoire.course.runner import cli_check
-
-            return cli_check(args)
         if command == "serve":
             from grimoire.serve import cli_serve
 
             return cli_serve(args)
->>>>>>> main
         if command == "train" and args.task == "dictionary":
             from grimoire.model.dictionary import cli_train_dictionary
 

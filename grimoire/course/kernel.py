@@ -66,11 +66,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
-<<<<<<< HEAD
 from grimoire.course import protocol
-=======
 from grimoire.course.controls import visible
->>>>>>> main
 
 DEFAULT_MEMORY_LIMIT = 2 * 1024**3
 """Address-space cap of the kernel process (RLIMIT_AS): 2 GiB, room for numpy and the model."""
@@ -185,19 +182,14 @@ class _Process:
         assert stream is not None
         try:
             for line in stream:
-<<<<<<< HEAD
-                message = protocol.decode(line)
-                if message is not None:
-                    self.replies.put(message)
-=======
                 try:
-                    reply = _visible_strings(json.loads(line))
-                except (ValueError, RecursionError):
+                    message = protocol.decode(line)
+                except RecursionError:
                     continue
-                # Everything a cell produced is text the learner's terminal will show: its
-                # control characters are made visible here, once, for the app and `run` alike.
-                self.replies.put(reply)
->>>>>>> main
+                if message is not None:
+                    # Everything a cell produced is text the learner's terminal will show: its
+                    # control characters are made visible here, once, for the app and `run`.
+                    self.replies.put(_visible_strings(message))
         except (OSError, ValueError):
             pass
         self.replies.put(None)
@@ -569,7 +561,7 @@ class Kernel:
         """
         with self._lock:
             try:
-                reply = self._request({"op": "fingerprint", "names": names},
+                reply = self._request({"op": protocol.FINGERPRINT, "names": names},
                                       self.default_timeout)
             except _Failure:
                 return {}

@@ -1,17 +1,9 @@
 """The kernel's child process: runs lesson cells in a namespace and answers in JSON lines.
 
 Started by `grimoire.course.kernel.Kernel` as `python -m grimoire.course.kernel_child
-<<<<<<< HEAD
 --memory BYTES --output CHARS`. `serve` is its loop: read a request, do it, reply, with the
 messages of `grimoire.course.protocol` on stdin and stdout (moved to private descriptors
 first, so a cell that writes to fd 1 cannot corrupt the conversation).
-=======
---memory BYTES --output CHARS`. It reads one JSON request a line on stdin and writes one JSON
-reply a line on stdout (both moved to private descriptors first, so a cell that writes to fd 1
-cannot corrupt the conversation). Requests: `{"id", "op": "run", "code", "name"}`, `{"id", "op":
-"exercise", "code", "check"}`, `{"id", "op": "eval", "expressions": [[expr, format_spec]]}`,
-`{"id", "op": "reset"}`, `{"id", "op": "fingerprint", "names"}`. First message out: `{"op": "ready", "seconds", "model_error"}`.
->>>>>>> main
 """
 
 from __future__ import annotations
@@ -125,14 +117,10 @@ class Child:
             self.model = None
             self.model_error = f"The model could not be loaded ({type(error).__name__}: {error})."
 
-<<<<<<< HEAD
     def reset(self) -> dict:
         """A fresh namespace for a lesson, with the preloads; says whether the model loaded."""
-=======
-    def reset(self) -> None:
         import functools
 
->>>>>>> main
         import numpy
         import scipy.linalg
 
@@ -380,6 +368,7 @@ HANDLERS: dict[str, Callable[[Child, dict], dict]] = {
     protocol.EXERCISE: lambda child, request: child.exercise(request["code"], request["check"]),
     protocol.EVAL: lambda child, request: child.evaluate(request["expressions"]),
     protocol.RESET: lambda child, request: child.reset(),
+    protocol.FINGERPRINT: lambda child, request: child.fingerprint(request["names"]),
     protocol.MODULES: lambda child, request: {"modules": grimoire_modules()},
 }
 """What the kernel does for each kind of request (see grimoire.course.protocol)."""
@@ -434,42 +423,10 @@ def main() -> None:
         raise SystemExit(1) from None
     # Start-up errors went to the parent's log; from here on native noise is dropped.
     os.dup2(devnull, 2)
-<<<<<<< HEAD
     replies.write(protocol.encode({"op": protocol.READY, "seconds": time.perf_counter() - started,
                                    "model_error": child.model_error}))
     replies.flush()
     serve(child, requests, replies)
-=======
-    reply({"op": "ready", "seconds": time.perf_counter() - started,
-           "model_error": child.model_error})
-
-    while True:
-        line = requests.readline()
-        if not line:
-            return
-        try:
-            request = json.loads(line)
-        except ValueError:
-            continue
-        op = request.get("op")
-        answer: dict
-        if op == "run":
-            answer = child.run(request["code"], request.get("name") or "<cell>")
-        elif op == "exercise":
-            answer = child.exercise(request["code"], request["check"])
-        elif op == "eval":
-            answer = child.evaluate(request["expressions"])
-        elif op == "fingerprint":
-            answer = child.fingerprint(request.get("names"))
-        elif op == "reset":
-            child.reset()
-            answer = {"model_error": child.model_error}
-        else:
-            answer = {"error": f"unknown request {op!r}"}
-        answer["id"] = request.get("id")
-        answer["op"] = "reply"
-        reply(answer)
->>>>>>> main
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ EVAL = "eval"
 Reply: answers (per expression: text and value, or error, message and name)."""
 RESET = "reset"
 """A fresh namespace with np, la, model, show and load_model. Reply: model_error."""
+FINGERPRINT = "fingerprint"
+"""A digest of each named value (all the namespace's when names is null), to tell whether a
+step changed the model or the setup's values. Fields: names. Reply: digests (by name)."""
 MODULES = "modules"
 """Which of the Grimoire's modules the kernel has imported. Reply: modules (their names)."""
 
@@ -32,6 +35,7 @@ REQUESTS: dict[str, tuple[str, ...]] = {
     EXERCISE: ("code", "check"),
     EVAL: ("expressions",),
     RESET: (),
+    FINGERPRINT: ("names",),
     MODULES: (),
 }
 """Every request the kernel understands, with the fields it carries besides op and id."""

@@ -495,7 +495,12 @@ class LessonRun:
 def run_lesson(lesson: Lesson, kernel: Kernel,
                on_block: Callable[[BlockRun], None] | None = None) -> LessonRun:
     """Every step through a session with the book's code: setup, cells, prose, answers."""
-    session = LessonSession(lesson, kernel)
+    return _run(LessonSession(lesson, kernel), on_block, None, None)
+
+
+def _run(session: LessonSession, on_block: Callable[[BlockRun], None] | None,
+         before_step: Callable[[int], None] | None,
+         after_step: Callable[[int], None] | None) -> LessonRun:
     blocks: list[BlockRun] = []
 
     def ready(step: int, number: int) -> None:
@@ -506,46 +511,23 @@ def run_lesson(lesson: Lesson, kernel: Kernel,
 
     session.on_block = ready
     session.open()
-    for step in range(len(lesson.steps)):
-        session.run_step(step)
-    return LessonRun(lesson, session.setup, blocks, _sorted(session.problems))
+    for step in range(len(session.lesson.steps)):
+        if before_step is not None:
+            before_step(step)
+        for number in session.cells_to_run(step):
+            session.run_code(step, number)
+        if after_step is not None:
+            after_step(step)
+        session.finish_step(step)
+    return LessonRun(session.lesson, session.setup, blocks, sorted_problems(session.problems))
 
 
-def _sorted(problems: list[Problem]) -> list[Problem]:
+def run_lesson_watched(session: LessonSession, before_step: Callable[[int], None],
+                       after_step: Callable[[int], None]) -> LessonRun:
+    """`run_lesson` with hooks around each step's cells (before its prose is filled)."""
+    return _run(session, None, before_step, after_step)
+
+
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems without repeats, in file and line order."""
     return sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message))
-
-
-def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
-    """Everything `grimoire check` proves about one (already valid) lesson.
-
-    Every cell runs, every placeholder computes, the math draws, numeric answers compute, each
-    exercise's solution passes its check and its starter does not.
-    """
-    from grimoire.course.checks import check_exercise
-
-    run = run_lesson(lesson, kernel)
-    problems = list(run.problems)
-    file = lesson.place.file
-    for step in lesson.steps:
-        for block in step.blocks:
-            if isinstance(block, Prose):
-                for command in mathtext.unknown_commands(block.text):
-                    problems.append(Problem(file, block.text_line, 1, f"The math uses {command}, "
-                                            "which the Grimoire cannot draw; see "
-                                            "docs/lesson-format.md for the commands it knows."))
-            elif isinstance(block, Exercise):
-                solved = check_exercise(block, block.solution, kernel)
-                if not solved.passed:
-                    where = block.solution_line
-                    if solved.check is not None and not solved.check.ok:
-                        where = block.check_line + (solved.check.error_line or 1) - 1
-                    elif not solved.attempt.ok and solved.attempt.error_line:
-                        where = block.solution_line + solved.attempt.error_line - 1
-                    problems.append(Problem(file, where, 1, "The exercise's solution does not "
-                                            f"pass its check: {solved.message}"))
-                started = check_exercise(block, block.starter, kernel)
-                if started.passed:
-                    problems.append(Problem(file, block.starter_line, 1, "The exercise's starter "
-                                            "code already passes the check, so the check cannot "
-                                            "tell a learner's work from none."))
-    return _sorted(problems)

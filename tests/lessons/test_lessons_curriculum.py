@@ -7,9 +7,9 @@ import re
 import pytest
 
 from grimoire.course.kernel import Kernel
+from grimoire.course.lesson_check import check_lesson
 from grimoire.course.loader import load_lessons
 from grimoire.course.schema import Code, Exercise, Prose, Quiz, Source
-from grimoire.course.session import check_lesson
 
 CURRICULUM = [
     "grimoire", "vectors", "linear-maps", "orthogonality", "eigen", "svd", "tensors",

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from grimoire.course.checks import check_array, check_choice, diagnose
+from grimoire.course.lesson_check import REQUIRE_COVERAGE
 from grimoire.course.loader import load_lesson
-from grimoire.course.runner import REQUIRE_COVERAGE
 
 HEADER = """\
 id: truth
