@@ -258,7 +258,7 @@ class LessonSession:
         """A prose block as Markdown: values filled in, then `$math$` drawn as Unicode."""
         found = self.block(step, block)
         assert isinstance(found, Prose)
-        return mathtext.render(fill_values(found, self.prose_values(step, block)))
+        return mathtext.render(fill_values(found, self.prose_values(step, block)), markdown=True)
 
     def step_filled(self, step: int) -> bool:
         """Every prose block of the step has its values."""

@@ -93,7 +93,7 @@ class ExerciseBlock(Vertical):
         return self.passed or self.solution_shown
 
     def compose(self) -> ComposeResult:
-        yield Prose(render_math(self.exercise.prompt))
+        yield Prose(render_math(self.exercise.prompt, markdown=True))
         yield self.cell
         yield self.verdict
         yield self.difference
