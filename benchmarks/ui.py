@@ -12,6 +12,12 @@ to a terminal), with a fresh GRIMOIRE_HOME, on the bundled lessons unless --less
    idle is measured in the same run as the baseline. Goal ≤ 50 ms.
 3. resident memory of the app plus the kernel after every lesson has been opened once (and its
    first step's cells run). Goal ≤ 300 MB.
+4. page turn: `n` (or `p`) to a step already visited, until the first repaint of the finished
+   step (its widgets mounted, outputs and prose drawn), beside a bare Textual app repainting a
+   Static on a key, measured the same way in the same run. Goal ≤ 80 ms and ≤ 12 × the bare
+   repaint. Also counted: repaints per turn (one layout pass is the goal).
+
+`--only page-turn` measures the page turn alone (a minute rather than several).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Self
+from typing import ClassVar, Self
 
 
 def rss_mb(pid: int) -> float:
@@ -235,13 +241,95 @@ async def _key_times(pilot, screen, count: int) -> list[float]:
     return times
 
 
+PAGE_LESSON = "vectors"
+"""The lesson whose steps are turned: several steps of prose, code cells and displays."""
+
+
+async def page_turn(runs: int, lessons: Path | None) -> dict[str, float]:
+    """Median ms from `n`/`p` to the finished page of a visited step, and the bare baseline."""
+    from textual import events
+    from textual.app import App
+    from textual.widgets import Footer, Header, Static
+
+    from grimoire.ui.app import GrimoireApp, StartRequest
+    from grimoire.ui.screens.lesson import LessonScreen
+
+    app = GrimoireApp(StartRequest("lesson", lesson=PAGE_LESSON, lessons=lessons, trust=True))
+    turns: list[float] = []
+    repaints: list[int] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.settled)
+        screen = app.screen
+        steps = min(4, len(screen.lesson.steps))
+        for _ in range(steps - 1):  # visit the first steps once: their cells run
+            await pilot.press("n")
+            await until(pilot, lambda: screen.settled)
+        while screen.current > 0:
+            await pilot.press("p")
+        await until(pilot, lambda: screen.settled)
+        for number in range(runs * 2 * (steps - 1)):
+            forward = (number // (steps - 1)) % 2 == 0
+            target = screen.current + (1 if forward else -1)
+            await pilot.pause()
+            painted = [0]
+
+            def finished(target: int = target, painted: list[int] = painted) -> bool:
+                painted[0] += 1
+                return screen.shown == target and screen.settled
+
+            with PaintProbe(app, finished) as probe:
+                app.post_message(events.Key("n" if forward else "p", None))
+                await until(pilot, lambda: probe.seen is not None)
+            turns.append(probe.elapsed)
+            repaints.append(painted[0])
+
+    class Bare(App):
+        BINDINGS: ClassVar = [("n", "turn", "Turn")]
+
+        def compose(self):
+            yield Header()
+            yield Static("page 0", id="page")
+            yield Footer()
+
+        def action_turn(self) -> None:
+            self.turned += 1
+            self.query_one("#page", Static).update(f"page {self.turned}")
+
+    bare = Bare()
+    bare.turned = 0
+    bare_times: list[float] = []
+    async with bare.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        for _ in range(runs * 6):
+            await pilot.pause()
+            wanted = bare.turned + 1
+            page = bare.query_one("#page", Static)
+            with PaintProbe(bare, lambda wanted=wanted, page=page:
+                            str(page.render()) == f"page {wanted}") as probe:
+                bare.post_message(events.Key("n", None))
+                await until(pilot, lambda: probe.seen is not None)
+            bare_times.append(probe.elapsed)
+    turn, base = statistics.median(turns), statistics.median(bare_times)
+    return {"page_turn_ms": turn * 1000, "bare_repaint_ms": base * 1000,
+            "page_turn_ratio": turn / base, "repaints_per_turn": statistics.median(repaints)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lessons", type=Path, default=None)
+    parser.add_argument("--only", choices=["page-turn"], default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         os.environ["GRIMOIRE_HOME"] = home
+        turn = asyncio.run(page_turn(args.runs, args.lessons))
+        print(f"page turn to a visited step: {turn['page_turn_ms']:.1f} ms   (goal <= 80 ms); "
+              f"a bare Textual repaint {turn['bare_repaint_ms']:.1f} ms, ratio "
+              f"{turn['page_turn_ratio']:.1f}   (goal <= 12); "
+              f"{turn['repaints_per_turn']:.0f} repaint(s) a turn; load average "
+              f"{os.getloadavg()[0]:.2f}")
+        if args.only == "page-turn":
+            return 0
         figures = asyncio.run(measure(args.runs, args.lessons))
     print(f"open '{figures['open_lesson']}' -> first cell output (kernel warm): "
           f"{figures['open_to_first_output_ms']:.0f} ms   (goal <= 300 ms); a bare screen "

@@ -32,9 +32,11 @@ from typing import Any
 import yaml
 
 from grimoire.course.schema import (
+    BLOCKS,
     DEFAULT_TIMEOUT,
     FILE_PATTERN,
     ID_PATTERN,
+    KEYS,
     Block,
     Code,
     Exercise,
@@ -53,15 +55,15 @@ from grimoire.course.schema import (
 # libyaml is much faster; both keep marks on nodes, which is all the loader needs.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-LESSON_KEYS = ("id", "title", "summary", "requires", "minutes", "setup", "steps")
-STEP_KEYS = ("title", "blocks")
-BLOCK_KINDS = ("prose", "code", "quiz", "exercise", "source")
-CODE_KEYS = ("code", "timeout")
-QUIZ_KEYS = ("question", "choices", "answer", "numeric", "tolerance", "rel_tolerance", "explanation")
-EXERCISE_KEYS = ("prompt", "starter", "check", "hints", "solution", "wrong")
-WRONG_KEYS = ("code", "feedback")
-CHOICE_KEYS = ("text", "why")
-SOURCE_KEYS = ("path", "symbol", "lines", "why")
+LESSON_KEYS = KEYS["lesson"]
+STEP_KEYS = KEYS["step"]
+BLOCK_KINDS = tuple(BLOCKS)
+CODE_KEYS = KEYS["code"]
+QUIZ_KEYS = KEYS["quiz"]
+EXERCISE_KEYS = KEYS["exercise"]
+WRONG_KEYS = KEYS["wrong"]
+CHOICE_KEYS = KEYS["choice"]
+SOURCE_KEYS = KEYS["source"]
 MAX_TIMEOUT = 600.0
 
 _TEXT_TAGS = {
@@ -360,8 +362,9 @@ class _Reader:
                 if close:
                     hint = f"; did you mean '{close[0]}' instead of '{word}'?"
                     break
-            self.problem(node, "A block needs one of 'prose', 'code', 'quiz', 'exercise' or "
-                         f"'source'{hint or '.'}")
+            names = ", ".join(f"'{kind}'" for kind in BLOCK_KINDS[:-1])
+            self.problem(node, f"A block needs one of {names} or '{BLOCK_KINDS[-1]}'"
+                         f"{hint or '.'}")
             return None
         if len(kinds) > 1:
             names = " and ".join(f"'{k.value}'" for k in kinds[:2])
@@ -370,7 +373,7 @@ class _Reader:
         kind = str(kinds[0].value)
         what = f"the {kind} block of {step}"
         if kind == "prose":
-            entries = self.mapping(node, ("prose",), what)
+            entries = self.mapping(node, KEYS["prose"], what)
             return self.prose(entries, node, what) if entries is not None else None
         if kind == "code":
             entries = self.mapping(node, CODE_KEYS, what)

@@ -41,7 +41,7 @@ def settled(app: GrimoireApp) -> bool:
 
 
 def prose_shown(app: GrimoireApp) -> list[str]:
-    return [p.shown_markdown for p in app.screen.query(Prose) if p.key is not None]
+    return [p.shown_markdown for p in app.screen._page().query(Prose) if p.key is not None]
 
 
 async def test_the_screen_shows_the_prose_the_session_computes() -> None:
@@ -187,3 +187,19 @@ async def test_no_placeholder_is_left_pending() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: settled(app))
         assert not any(PENDING in text for text in prose_shown(app))
+
+
+async def test_the_spellbook_marks_what_the_kernel_has_loaded() -> None:
+    from grimoire.ui.widgets.source_tree import ALIVE_IN_KERNEL, SourceTree
+
+    app = counting_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: settled(app))
+        app.show_source("grimoire/model/gpt.py")
+        await wait_for(pilot, lambda: bool(app.screen.query(SourceTree)))
+        tree = app.screen.query_one(SourceTree)
+        await wait_for(pilot, lambda: tree.is_alive_in_kernel("grimoire/model/gpt.py"))
+        # The model runs in the kernel, not in the app: only the kernel's mark is earned.
+        assert not tree.is_alive("grimoire/model/gpt.py")
+        assert ALIVE_IN_KERNEL in str(app.screen.query_one("#reading").border_title)
+        assert "alive in the kernel" in str(app.screen.query_one("#alive-legend").render())

@@ -47,6 +47,16 @@ class StepBody(VerticalScroll, can_focus=True):
     ]
 
 
+class StepPage(Vertical):
+    """The blocks of one step; a visited step's page stays mounted, hidden, for turning back."""
+
+    DEFAULT_CSS = """
+    StepPage { height: auto; }
+    StepPage > .step-title { text-style: bold; color: $text-accent; margin: 0 0 1 1; }
+    StepPage > .lesson-note { color: $text-muted; text-style: italic; margin: 0 0 1 1; }
+    """
+
+
 class TrustScreen(ModalScreen[bool]):
     """Asks before running the code of lessons from outside the Grimoire."""
 
@@ -177,7 +187,9 @@ class LessonScreen(Screen[None]):
         self.session: LessonSession | None = None
         self.store = ProgressStore()
         self.shown = -1
-        """The step whose widgets are mounted (results are drawn only there)."""
+        """The step whose page is shown (results are drawn only there)."""
+        self._pages: dict[int, StepPage] = {}
+        """The page of each step visited, by step."""
         self.running_keys: set[str] = set()
         """Cells computing in the kernel now (their widget may have been redrawn since)."""
         self.may_run = True
@@ -200,7 +212,7 @@ class LessonScreen(Screen[None]):
                 or self.running_keys:
             return False
         return all(prose.shown_markdown == session.prose_text(*self._place(prose.key))
-                   for prose in self.query(ProseWidget) if prose.key is not None)
+                   for prose in self._page().query(ProseWidget) if prose.key is not None)
 
     @staticmethod
     def _place(key: str) -> tuple[int, int]:
@@ -308,22 +320,62 @@ class LessonScreen(Screen[None]):
     def watch_current(self, index: int) -> None:
         if index < 0:
             return
+        page = self._pages.get(index)
+        if page is not None and page.is_attached and self.session is not None:
+            # A visited step: shown again at once, in this very key press, one layout pass.
+            self.workers.cancel_group(self, "steps")
+            self._show_page(page, index)
+            self.run_worker(self._save_position(index), group="position")
+            return
         self.run_worker(self.show_step(index), group="steps", exclusive=True)
 
+    def _show_page(self, page: StepPage, index: int) -> None:
+        """Show a mounted page, hide the others, and draw the session's results on it."""
+        body = self.query_one("#step-body", StepBody)
+        with self.app.batch_update():
+            for other in self._pages.values():
+                other.display = other is page
+            self.shown = index
+            self._draw_results()
+            body.scroll_home(animate=False)
+            body.focus()
+            self._show_progress()
+
+    async def _save_position(self, index: int) -> None:
+        lesson_id = self.session.lesson.id if self.session is not None else None
+        if lesson_id is not None and self.store.lesson(lesson_id).position[0] != index:
+            # Written at once (progress is never lost), beside the drawing, not before it.
+            await asyncio.to_thread(self.store.set_position, lesson_id, index)
+
     async def show_step(self, index: int) -> None:
-        """Draw step `index` (its cells run the first time), and remember it as the position."""
+        """Draw step `index` (its cells run the first time), and remember it as the position.
+
+        A visited step's page stays mounted, hidden: turning back to it only shows it again.
+        """
         session = self.session
         if session is None or not self.query("#step-body"):
             return
-        lesson = session.lesson
-        if self.store.lesson(lesson.id).position[0] != index:
-            self.store.set_position(lesson.id, index)  # written at once: progress is never lost
-        step = lesson.steps[index]
         self.shown = -1
         if self.may_run and index not in session.steps_run:
             # Started before the widgets mount: the kernel computes while the page is drawn.
             self.run_worker(self._run_step(index), group="cells")
         body = self.query_one("#step-body", StepBody)
+        page = self._pages.get(index)
+        if page is None or not page.is_attached:
+            for note in body.query(".lesson-note, .lesson-error"):
+                if note.parent is body:
+                    await note.remove()
+            page = StepPage(*self._page_widgets(index))
+            page.display = False
+            self._pages[index] = page
+            with self.app.batch_update():
+                await body.mount(page)
+        self._show_page(page, index)
+        await self._save_position(index)
+
+    def _page_widgets(self, index: int) -> list[Widget]:
+        step = self.lesson.steps[index] if self.lesson is not None else None
+        assert step is not None
         widgets: list[Widget] = [Static(Text(step.title), classes="step-title")]
         if not self.may_run:
             widgets.append(Static("You chose not to run this lesson's code: cells are shown but "
@@ -331,32 +383,36 @@ class LessonScreen(Screen[None]):
         numbers: dict[str, int] = {}
         widgets.extend(block_widget(self, index, number, block, numbers)
                        for number, block in enumerate(step.blocks))
-        with self.app.batch_update():
-            await body.remove_children()
-            await body.mount_all(widgets)
-            self.shown = index
-            self._draw_results()
-            body.scroll_home(animate=False)
-            body.focus()
-            self._show_progress()
+        return widgets
+
+    async def _redraw(self, index: int | None = None) -> None:
+        """Build a step's page again (all pages when None), from the progress as it is now."""
+        for number in list(self._pages) if index is None else [index]:
+            page = self._pages.pop(number, None)
+            if page is not None and page.is_attached:
+                await page.remove()
+        if self.current >= 0:
+            await self.show_step(self.current)
+
+    def _page(self) -> Widget:
+        """The shown step's page (the body itself before any step is shown)."""
+        page = self._pages.get(self.shown)
+        return page if page is not None and page.is_attached else self._step_body()
 
     def _draw_results(self) -> None:
-        """Show the session's results and prose values on the mounted step's widgets."""
+        """Show the session's results and prose values on the shown step's widgets."""
         session = self.session
         if session is None or self.shown != self.current or self.shown < 0:
             return
-        index = self.shown
-        body = self.query_one("#step-body", StepBody)
-        for cell in self._cells(body):
+        page = self._page()
+        for cell in self._cells(page):
             result = session.results.get(cell.key)
             if result is not None and cell.key not in self.running_keys:
                 cell.show_result(result)
             cell.set_running(cell.key in self.running_keys)
-        for prose in body.query(ProseWidget):
+        for prose in page.query(ProseWidget):
             if prose.key is not None:
-                step, number = self._place(prose.key)
-                if step == index:
-                    prose.show(session.prose_text(step, number))
+                prose.show(session.prose_text(*self._place(prose.key)))
 
     @staticmethod
     def _cells(body: Widget) -> list[CodeCell]:
@@ -446,7 +502,7 @@ class LessonScreen(Screen[None]):
             self.run_worker(self._check_exercise(exercise), group="cells")
             return
         cell = self._focused_within(CodeCell)
-        cells = [cell] if isinstance(cell, CodeCell) else self._cells(self._step_body())
+        cells = [cell] if isinstance(cell, CodeCell) else self._cells(self._page())
         if cells:
             self.run_worker(self._run_cells(cells), group="cells")  # type: ignore[arg-type]
         else:
@@ -538,7 +594,7 @@ class LessonScreen(Screen[None]):
         assert self.session is not None
         step, number = self._place(exercise.key)
         self.session.reset_exercise(step, number)
-        self.run_worker(self.show_step(self.current), group="steps", exclusive=True)
+        self.run_worker(self._redraw(step), group="steps", exclusive=True)
         self.notify("The exercise starts afresh.", timeout=3)
 
     def _start_over(self) -> None:
@@ -552,14 +608,13 @@ class LessonScreen(Screen[None]):
             await self.client.call(session.start_over)
         finally:
             self._prepared.set()
-        if self.current == 0:
-            self.run_worker(self.show_step(0), group="steps", exclusive=True)
         self.current = 0
+        self.run_worker(self._redraw(), group="steps", exclusive=True)
         self.notify(f"“{session.lesson.title}” starts over.", timeout=3)
 
     def action_hint(self) -> None:
         session = self.session
-        exercises = list(self._step_body().query(ExerciseBlock))
+        exercises = list(self._page().query(ExerciseBlock))
         if session is None or not exercises:
             self.notify("Hints belong to exercises, and this step has none.", timeout=3)
             return
@@ -584,7 +639,7 @@ class LessonScreen(Screen[None]):
 
         if self.shown < 0:
             return
-        quizzes = [q for q in self._step_body().query(QuizBlock) if q.quiz.quiz_kind == "choice"]
+        quizzes = [q for q in self._page().query(QuizBlock) if q.quiz.quiz_kind == "choice"]
         focused = self._focused_within(QuizBlock)
         target = focused if isinstance(focused, QuizBlock) else next(
             (q for q in quizzes if not q.settled), None)
@@ -601,7 +656,7 @@ class LessonScreen(Screen[None]):
 
     def action_source(self) -> None:
         link = self._focused_within(SourceLink)
-        links = list(self._step_body().query(SourceLink))
+        links = list(self._page().query(SourceLink))
         target = link if isinstance(link, SourceLink) else (links[0] if links else None)
         if target is None:
             self.notify("This step points at no source.", timeout=3)

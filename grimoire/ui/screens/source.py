@@ -19,7 +19,7 @@ from grimoire.ui.plain import plain
 from grimoire.ui.widgets.code_view import CodeView, Mark
 from grimoire.ui.widgets.outline_panel import OutlinePanel
 from grimoire.ui.widgets.search_results import SearchResults
-from grimoire.ui.widgets.source_tree import ALIVE, SourceTree
+from grimoire.ui.widgets.source_tree import ALIVE, ALIVE_IN_KERNEL, LEGEND, SourceTree
 
 ASKS = {
     "find": ("find in this page", "a word to find in this page, then Enter"),
@@ -66,6 +66,8 @@ class SourceScreen(Screen[None]):
         self.asking: str | None = None
         self.find_text = ""
         self.history: list[Place] = []
+        self._titled: tuple[str, int, bool] | None = None
+        """The page the reading pane's title names (file, lines, sealed)."""
 
     @classmethod
     def from_request(cls, request) -> SourceScreen:
@@ -77,8 +79,7 @@ class SourceScreen(Screen[None]):
         with Horizontal(id="spellbook"):
             with Vertical(id="pages"):
                 yield SourceTree(id="tree")
-                yield Static(f"[$text-accent]{ALIVE}[/] alive: running now",
-                             id="alive-legend")
+                yield Static(LEGEND, id="alive-legend", markup=False)
             with Vertical(id="reading"):
                 yield CodeView(id="code")
                 with Horizontal(id="ask-bar"):
@@ -152,10 +153,18 @@ class SourceScreen(Screen[None]):
         self.call_after_refresh(view.go_to_line, target, mark)
         return True
 
+    def on_source_tree_kernel_marked(self) -> None:
+        if self._titled is not None:
+            self._title_page(*self._titled)
+
     def _title_page(self, shown: str, count: int, is_summary: bool) -> None:
+        self._titled = (shown, count, is_summary)
         reading = self.query_one("#reading")
-        alive = self.query_one(SourceTree).is_alive(shown)
-        reading.border_title = plain(f"{shown}  {ALIVE} alive" if alive else shown)
+        tree = self.query_one(SourceTree)
+        marks = [f"{ALIVE} alive in the app"] if tree.is_alive(shown) else []
+        if tree.is_alive_in_kernel(shown):
+            marks.append(f"{ALIVE_IN_KERNEL} in the kernel")
+        reading.border_title = plain("  ".join([shown, *marks]))
         reading.border_subtitle = "sealed" if is_summary else f"{count} lines"
 
     def on_code_view_cursor_moved(self, event: CodeView.CursorMoved) -> None:

@@ -8,6 +8,8 @@ so a cell and the source it came from look alike.
 
 from __future__ import annotations
 
+import functools
+
 from pygments.lexers.python import PythonLexer
 from pygments.token import _TokenType
 from rich.style import Style
@@ -34,8 +36,13 @@ def _highlight_name(token_type: _TokenType) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=512)
 def python_highlights(text: str) -> dict[int, list[tuple[int, int | None, str]]]:
-    """Per line: (start byte, end byte, highlight name) of every coloured token of `text`."""
+    """Per line: (start byte, end byte, highlight name) of every coloured token of `text`.
+
+    Cached by text: turning back to a page, or a redraw, finds its cells already coloured.
+    The result is shared, so callers copy from it and never change it.
+    """
     highlights: dict[int, list[tuple[int, int | None, str]]] = {}
     row, column = 0, 0
     for token_type, value in _LEXER.get_tokens(text):
