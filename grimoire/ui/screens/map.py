@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 
 from grimoire.ui.kernel_client import kernel_client
 from grimoire.ui.plain import plain
+from grimoire.ui.textual_private import KeysFirst
 
 if TYPE_CHECKING:
     from grimoire.course.progress import ProgressStore
@@ -78,7 +79,7 @@ def lesson_states(summaries: list[LessonSummary], store: ProgressStore) -> list[
     return states
 
 
-class FilterInput(Input):
+class FilterInput(KeysFirst, Input):
     """The filter field; up/down/enter act on the list below, so the hands never leave the keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -92,11 +93,9 @@ class FilterInput(Input):
         # '?' opens the help everywhere, here too; no lesson needs it to be found.
         return character != "?" and super().check_consume_key(key, character)
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.character == "?":
-            event.prevent_default()  # not typed: it goes on to the app's help binding
-            return
-        await super()._on_key(event)
+    async def key_first(self, event: events.Key) -> bool:
+        # '?' is not typed: it goes on to the app's help binding.
+        return event.character == "?"
 
 
 class LessonList(OptionList):

@@ -18,6 +18,7 @@ from textual.color import Color
 from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
 
+from grimoire.ui.textual_private import KeysFirst, OwnHighlights
 from grimoire.ui.widgets.code_view import TOKEN_COLOURS
 
 THEME_NAME = "grimoire-cell"
@@ -87,7 +88,7 @@ def cell_theme(variables: dict[str, str]) -> TextAreaTheme:
     return TextAreaTheme(name=THEME_NAME, syntax_styles=styles)
 
 
-class CodeEditor(TextArea):
+class CodeEditor(KeysFirst, OwnHighlights, TextArea):
     """A Python code editor with line numbers, indentation on tab and theme-following colours."""
 
     DEFAULT_CSS = """
@@ -117,7 +118,7 @@ class CodeEditor(TextArea):
             language=None,
             soft_wrap=False,
             # Tab indents, as in any code editor; Escape hands the keyboard back to the page
-            # (see _on_key), so it is never trapped in a cell.
+            # (see key_first), so it is never trapped in a cell.
             tab_behavior="indent",
             show_line_numbers=True,
             read_only=read_only,
@@ -139,22 +140,20 @@ class CodeEditor(TextArea):
         self.register_theme(theme)
         self.theme = THEME_NAME  # the highlight map stays: it names tokens, not colours
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def key_first(self, event: events.Key) -> bool:
         # TextArea's escape (with tab indenting) jumps to the next widget, i.e. the next cell;
         # here it hands the keyboard back to the page around the cell, where n, p, h, s work.
         # Shift+Tab takes it back to the page too, so both ways out of a cell are at hand.
         if event.key in ("escape", "shift+tab"):
             event.stop()
-            event.prevent_default()
             for ancestor in self.ancestors:
                 if getattr(ancestor, "can_focus", False):
                     ancestor.focus()  # type: ignore[attr-defined]
-                    return
+                    return True
             self.screen.set_focus(None)
-            return
+            return True
         if event.key == "enter" and not self.read_only:
             event.stop()
-            event.prevent_default()
             row, column = self.cursor_location
             before = self.document.get_line(row)[:column]
             indent = before[: len(before) - len(before.lstrip(" "))]
@@ -162,12 +161,8 @@ class CodeEditor(TextArea):
                 indent += " " * self.indent_width
             start, end = self.selection
             self.replace("\n" + indent, start, end, maintain_selection_offset=False)
-            return
-        await super()._on_key(event)
+            return True
+        return False
 
-    def _build_highlight_map(self) -> None:
-        # Called by TextArea after every edit; tree-sitter would fill this map, Pygments does.
-        self._line_cache.clear()
-        self._highlights.clear()
-        for row, spans in python_highlights(self.text).items():
-            self._highlights[row].extend(spans)
+    def highlights(self, text: str) -> dict[int, list[tuple[int, int | None, str]]]:
+        return python_highlights(text)

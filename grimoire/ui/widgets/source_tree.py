@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
@@ -54,7 +56,13 @@ class SourceTree(Tree[SourceEntry]):
         """Learn which modules the kernel has loaded, and mark them."""
         from grimoire.ui.kernel_client import kernel_client
 
-        found = await kernel_client(self.app).kernel_modules()
+        client = kernel_client(self.app)
+        found = await client.kernel_modules()
+        for _ in range(20):
+            if found or not client.ready:
+                break
+            await asyncio.sleep(0.5)  # the kernel was busy with a cell: ask again
+            found = await client.kernel_modules()
         if found != self.alive_in_kernel and self.is_attached:
             self.alive_in_kernel = found
             self._relabel(self.root)
