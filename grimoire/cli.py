@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("playground", help="open the app in the playground, with the model live")
+    commands.add_parser(
+        "training",
+        help="open the app in the training room: watch a circuit form, teach the familiar a text",
+    )
     commands.add_parser("lessons", help="list the lessons (id and title) without starting the app")
 
     run = commands.add_parser("run", help="run a lesson headless and print its outputs")
@@ -148,10 +152,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         if command == "source":
             return _source(args)
-        if command == "playground":
+        if command in ("playground", "training"):
             from grimoire.ui.app import run_app
 
-            return run_app(screen="playground", lessons=args.lessons, trust=args.trust)
+            return run_app(screen=command, lessons=args.lessons, trust=args.trust)
         if command == "lessons":
             return _lessons(args)
         if command == "run":

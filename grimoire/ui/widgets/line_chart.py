@@ -15,7 +15,11 @@ PLOT_ROWS = 12
 
 
 class LineChart(Picture):
-    """`{"kind": "line", "series": [[float]], "labels": [str]|None}`: x is the index."""
+    """`{"kind": "line", "series": [[float]], "labels": [str]|None}`: x is the index.
+
+    An optional `"height"` gives the plot's rows of text (PLOT_ROWS unless given), and
+    `"x_range": [first, last]` the numbers written under the ends of the x axis (e.g. steps).
+    """
 
     def series(self) -> list[list[float]]:
         """Every series as a list of floats."""
@@ -36,7 +40,8 @@ class LineChart(Picture):
         longest = max(len(s) for s in series)
         labels_y = [format_number(high), format_number((low + high) / 2), format_number(low)]
         axis_width = max(len(label) for label in labels_y)
-        canvas = BrailleCanvas(max(4, width - axis_width - 1), PLOT_ROWS)
+        rows = max(2, int(self.display_data.get("height") or PLOT_ROWS))
+        canvas = BrailleCanvas(max(4, width - axis_width - 1), rows)
         palette = colours.series
         for number, values in enumerate(series):
             colour = palette[number % len(palette)]
@@ -60,17 +65,23 @@ class LineChart(Picture):
             line.append("│", style=muted)
             line.append_text(canvas.line(row))
             lines.append(line)
-        last = str(longest - 1)
+        first, last = self.display_data.get("x_range") or (0, longest - 1)
         footer = Text(" " * axis_width + "└", style=muted)
-        footer.append("0" + last.rjust(max(1, canvas.columns - 1)), style=muted)
+        footer.append(str(first) + str(last).rjust(max(1, canvas.columns - len(str(first)))),
+                      style=muted)
         lines.append(footer)
         labels = self.display_data.get("labels") or []
         legend = Text()
         for number in range(len(series)):
             name = str(labels[number]) if number < len(labels) else f"series {number}"
-            if number:
+            entry = Text("━━ ", style=Style(color=palette[number % len(palette)]))
+            entry.append(name, style=muted)
+            # A legend wider than the chart continues on the next line rather than being cut.
+            if legend.cell_len and legend.cell_len + 3 + entry.cell_len > width:
+                lines.append(legend)
+                legend = Text()
+            if legend.cell_len:
                 legend.append("   ")
-            legend.append("━━ ", style=Style(color=palette[number % len(palette)]))
-            legend.append(name, style=muted)
+            legend.append_text(entry)
         lines.append(legend)
         return lines
