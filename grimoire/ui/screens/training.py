@@ -55,7 +55,7 @@ WATCHED_LENGTH = 24
 HEADS_EVERY = 10
 """Steps between two readings of the heads."""
 TUNING_STEPS = 100
-CHART_HEIGHT = 6
+CHART_HEIGHT = 5
 DRAIN_SECONDS = 0.15
 """How often the child's messages are collected and drawn."""
 OWN_WORDS = "your own words"
@@ -156,11 +156,11 @@ class TrainingScreen(Screen[None]):
 
     @staticmethod
     def _chart(series: list[list[float]], title: str, labels: list[str] | None = None,
-               x_range: tuple[int, int] | None = None) -> dict[str, Any]:
+               x: list[float] | None = None) -> dict[str, Any]:
         chart = {"kind": "line", "series": series, "labels": labels or [], "title": title,
                  "height": CHART_HEIGHT}
-        if x_range is not None and series and series[0]:
-            chart["x_range"] = list(x_range)
+        if x:
+            chart["x"] = x
         return chart
 
     def on_mount(self) -> None:
@@ -308,7 +308,7 @@ class TrainingScreen(Screen[None]):
         if "loss" in dirty:
             self.query_one("#loss-chart", LineChart).update_display(
                 self._chart([thin(self.losses)], "loss (nats)", ["batch loss"],
-                            x_range=(1, len(self.losses))))
+                            x=thin([float(n) for n in range(1, len(self.losses) + 1)])))
         if "bits" in dirty:
             self._draw_bits()
         if "status" in dirty:
@@ -346,7 +346,7 @@ class TrainingScreen(Screen[None]):
                                   ("ov", "ov_positivity", "OV positivity")):
             self.query_one(f"#{chart}-chart", LineChart).update_display(self._chart(
                 [self.scores[name][key] for name in names], title, names,
-                x_range=(self.head_steps[0], self.head_steps[-1])))
+                x=[float(n) for n in self.head_steps]))
 
     def _draw_bits(self) -> None:
         steps = [s for s, _ in self.held_out]
@@ -360,9 +360,8 @@ class TrainingScreen(Screen[None]):
                 trained.append(sum(batch) / len(batch) / math.log(2) if batch else math.nan)
             series.append(trained)
             labels.append("batches learned from")
-        x_range = (steps[0], steps[-1]) if steps else None
         self.query_one("#bits-chart", LineChart).update_display(
-            self._chart(series, "bits per character", labels, x_range=x_range))
+            self._chart(series, "bits per character", labels, x=[float(n) for n in steps]))
 
     def _show_samples(self, samples: dict[str, str]) -> None:
         text = Text()
