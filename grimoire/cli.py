@@ -142,7 +142,7 @@ def _lessons(args: argparse.Namespace) -> int:
     return list_lessons(args.lessons)
 
 
-TUI_COMMANDS = ("open", "source", "playground")
+TUI_COMMANDS = ("open", "source", "playground", "training")
 """The commands that draw the full-screen app; the others print text."""
 
 
@@ -232,15 +232,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         if command == "source":
             return _source(args)
-<<<<<<< HEAD
         if command in ("playground", "training"):
-            from grimoire.ui.app import run_app
-
-            return run_app(screen=command, lessons=args.lessons, trust=args.trust)
-=======
-        if command == "playground":
-            return _run_tui(screen="playground", lessons=args.lessons, trust=args.trust)
->>>>>>> main
+            return _run_tui(screen=command, lessons=args.lessons, trust=args.trust)
         if command == "lessons":
             return _lessons(args)
         if command == "run":
