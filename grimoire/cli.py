@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a lesson headless and print its outputs")
     run.add_argument("lesson", metavar="LESSON", help="a lesson id or a path to a lesson file")
     run.add_argument("--json", action="store_true", help="print the results as JSON")
+    run.add_argument("--answers", action="store_true",
+                     help="mark the right quiz answers (left out, a printed lesson can be taken)")
 
     check = commands.add_parser("check", help="validate lessons and run every cell and check")
     check.add_argument("paths", nargs="*", type=_folder, metavar="PATH", help="lesson files or folders")
