@@ -302,9 +302,13 @@ def _header(display: dict, extra: str = "") -> list[str]:
 
 
 def _render_heatmap(display: dict, width: int) -> list[str]:
+    """Two characters a cell. Signed values: '+' or '−' and a shade for the size, blank near
+    zero; one-sign values: a shade twice. No colour is needed to read it."""
     values = display["values"]
     finite = _finite(v for row in values for v in row)
     low, high = (min(finite), max(finite)) if finite else (0.0, 0.0)
+    signed = low < 0 < high
+    bound = max(abs(low), abs(high)) or 1.0
     span = high - low or 1.0
     rows = display.get("rows") or [str(i) for i in range(len(values))]
     label_width = min(max((len(r) for r in rows), default=1), 12)
@@ -314,15 +318,23 @@ def _render_heatmap(display: dict, width: int) -> list[str]:
     cols = display.get("cols")
     if cols:
         lines.append(" " * (label_width + 1) + "".join(c[:1].ljust(2) for c in cols[:n_cols]))
+    shades = _SHADES[1:]
     for label, row in zip(rows, values, strict=False):
         cells = []
         for v in row[:n_cols]:
             if not math.isfinite(v):
                 cells.append("??")
-                continue
-            level = int((v - low) / span * (len(_SHADES) - 1) + 0.5)
-            cells.append(_SHADES[level] * 2)
-        lines.append(_printable(label)[:label_width].rjust(label_width) + " " + "".join(cells))
+            elif signed:
+                level = min(len(shades), int(abs(v) / bound * len(shades) + 0.5))
+                cells.append("  " if level == 0 else ("+" if v > 0 else "−") + shades[level - 1])
+            else:
+                fraction = (v - low) / span if high > 0 else (high - v) / span
+                cells.append(shades[min(len(shades) - 1, int(fraction * len(shades)))] * 2)
+        lines.append(_cut(_printable(label), label_width).rjust(label_width) + " "
+                     + "".join(cells))
+    if signed:
+        lines.append(" " * (label_width + 1) + "− below zero, + above, the shade its size "
+                     "(" + " ".join(shades) + "); blank is about 0")
     return lines
 
 
