@@ -246,6 +246,10 @@ def format_number(value: float, digits: int = 3) -> str:
 _VISIBLE = {" ": "␣", "\n": "⏎", "\t": "⇥", "\x7f": "␡"}
 
 
+_SYMBOLS = frozenset(_VISIBLE.values()) | {chr(0x2400 + code) for code in range(32)}
+"""The symbols that stand for invisible characters; when one is itself the text, it is quoted."""
+
+
 def _visible(char: str) -> str:
     return _VISIBLE.get(char) or (chr(0x2400 + ord(char)) if ord(char) < 32 else char)
 
@@ -255,10 +259,14 @@ def readable_label(label: object) -> str:
 
     A label that is one whitespace or control character alone would be invisible, so it is shown
     as a symbol: ' ' -> '␣', newline -> '⏎', tab -> '⇥', others as their Unicode control pictures
-    (␍, ␋, ...). A longer label ('layer 0', 'the end') keeps its spaces; only its line breaks,
-    tabs and control characters, which cannot stand in one line, become symbols.
+    (␍, ␋, ...). The model's vocabulary holds some of those symbols as characters of their own
+    (the Grimoire's source writes '⏎'), so a label that is such a symbol is quoted: the newline
+    is ⏎ and the character ⏎ is '⏎'. A longer label ('layer 0', 'the end') keeps its spaces;
+    only its line breaks, tabs and control characters become symbols.
     """
     text = str(label)
+    if text in _SYMBOLS:
+        return f"'{text}'"
     if len(text) == 1:
         return _visible(text)
     return "".join(char if char == " " else _visible(char) for char in text)
