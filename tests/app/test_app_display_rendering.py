@@ -142,12 +142,12 @@ async def test_the_monochrome_theme_draws_pictures_in_glyphs():
 
 
 def test_the_newline_and_the_character_that_pictures_it_are_shown_apart():
-    from grimoire.ui.widgets.palette import readable_label
+    from grimoire.ui.widgets.palette import readable_labels
 
-    assert readable_label("\n") == "⏎"
-    assert readable_label("⏎") == "'⏎'"
-    assert readable_label(" ") == "␣" and readable_label("␣") == "'␣'"
-    assert readable_label("a") == "a"
+    assert readable_labels(["\n", "⏎", "a"]) == ["⏎", "'⏎'", "a"]
+    assert readable_labels([" ", "␣"]) == ["␣", "'␣'"]
+    # Labels a lesson already turned into symbols stay as they are.
+    assert readable_labels(["␣", "⏎", "a"]) == ["␣", "⏎", "a"]
     # The playground's nearest neighbours hold both when the familiar knows both.
     bars = Bars({"kind": "bars", "values": [0.9, 0.8], "labels": ["\n", "⏎"], "log": False})
     rows = plain(bars, 40)

@@ -259,17 +259,27 @@ def readable_label(label: object) -> str:
 
     A label that is one whitespace or control character alone would be invisible, so it is shown
     as a symbol: ' ' -> '␣', newline -> '⏎', tab -> '⇥', others as their Unicode control pictures
-    (␍, ␋, ...). The model's vocabulary holds some of those symbols as characters of their own
-    (the Grimoire's source writes '⏎'), so a label that is such a symbol is quoted: the newline
-    is ⏎ and the character ⏎ is '⏎'. A longer label ('layer 0', 'the end') keeps its spaces;
-    only its line breaks, tabs and control characters become symbols.
+    (␍, ␋, ...). A longer label ('layer 0', 'the end') keeps its spaces; only its line breaks,
+    tabs and control characters, which cannot stand in one line, become symbols.
     """
     text = str(label)
-    if text in _SYMBOLS:
-        return f"'{text}'"
     if len(text) == 1:
         return _visible(text)
     return "".join(char if char == " " else _visible(char) for char in text)
+
+
+def readable_labels(labels: list[object]) -> list[str]:
+    """Labels made readable together, so no two different ones look the same.
+
+    The model's vocabulary holds some of the symbols as characters of their own (the Grimoire's
+    source writes '⏎'). Where a set of labels holds both an invisible character and the symbol
+    that pictures it, the symbol itself is quoted: the newline is ⏎ and the character is '⏎'.
+    (A lesson that has already turned its characters into symbols keeps them as they are.)
+    """
+    texts = [str(label) for label in labels]
+    pictured = {_visible(text) for text in texts if len(text) == 1 and _visible(text) != text}
+    return [f"'{text}'" if text in pictured and text in _SYMBOLS else readable_label(text)
+            for text in texts]
 
 
 def visible_characters(text: str) -> str:
