@@ -21,6 +21,8 @@ Public API::
         .set_position(lesson_id, step: int, block: int = 0)
         .forget(lesson_id)                      # drop one lesson's progress
         .fraction_done(lesson_id, n_steps: int) -> float
+        .review_states() -> dict[str, dict]    # review cards' schedules, by card id (a copy)
+        .record_review(card_id, state: dict)   # one card's schedule after an answer
     block_key(step: int, block: int) -> str     # "2.3": how blocks are named in the store
 
 Atomic write: a temp file in the same folder, fsync, os.replace, fsync of the folder; a reader
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 import threading
@@ -100,6 +103,18 @@ class LessonProgress:
         )
 
 
+def _review_states(data: Any) -> dict[str, dict[str, Any]]:
+    """The review section of the file; an entry without a usable due time is left out."""
+    if not isinstance(data, dict):
+        return {}
+    states = {}
+    for card_id, state in data.items():
+        due = state.get("due") if isinstance(state, dict) else None
+        if isinstance(due, int | float) and not isinstance(due, bool) and not math.isnan(due):
+            states[str(card_id)] = state
+    return states
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write a file so that it is either the old or the new content, even if killed midway."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,6 +151,7 @@ class ProgressStore:
         self._lock = threading.Lock()
         self._lessons: dict[str, LessonProgress] = {}
         self._last_lesson: str | None = None
+        self._review: dict[str, dict[str, Any]] = {}
         self._load()
 
     # -- reading ----------------------------------------------------------------------------
@@ -163,6 +179,7 @@ class ProgressStore:
             return
         self._lessons = lessons
         self._last_lesson = last if isinstance(last, str) else None
+        self._review = _review_states(data.get("review"))
 
     def _remove_stale_temps(self) -> None:
         # A writer killed between mkstemp and rename leaves a temp file; it is never the truth.
@@ -187,6 +204,7 @@ class ProgressStore:
                         f"{kept}.")
         self._lessons = {}
         self._last_lesson = None
+        self._review = {}
 
     def lesson(self, lesson_id: str) -> LessonProgress:
         """A copy of one lesson's progress (empty if never opened)."""
@@ -223,8 +241,20 @@ class ProgressStore:
             "version": SCHEMA_VERSION,
             "last_lesson": self._last_lesson,
             "lessons": {k: v.to_json() for k, v in sorted(self._lessons.items())},
+            "review": dict(sorted(self._review.items())),
         }
         atomic_write(self.path, json.dumps(data, indent=1, ensure_ascii=False, default=str))
+
+    def review_states(self) -> dict[str, dict[str, Any]]:
+        """The schedule of every review card answered at least once, by card id (a copy)."""
+        with self._lock:
+            return {card: dict(state) for card, state in self._review.items()}
+
+    def record_review(self, card_id: str, state: dict[str, Any]) -> None:
+        """One review card's schedule after an answer (see course/review.py)."""
+        with self._lock:
+            self._review[card_id] = dict(state)
+            self._save_locked()
 
     def open_lesson(self, lesson_id: str) -> None:
         with self._lock:

@@ -230,9 +230,12 @@ def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
     """Everything `grimoire check` proves about one (already valid) lesson."""
     from grimoire.course.checks import check_exercise
 
+    from grimoire.course.review import check_variants
+
     run = run_lesson(lesson, kernel)
     problems = list(run.problems)
     file = _file(lesson)
+    problems.extend(check_variants(lesson, kernel))
     for step in lesson.steps:
         for block in step.blocks:
             if isinstance(block, Prose):
