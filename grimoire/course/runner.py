@@ -229,7 +229,6 @@ def _describe_block(
 def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
     """Everything `grimoire check` proves about one (already valid) lesson."""
     from grimoire.course.checks import check_exercise
-
     from grimoire.course.review import check_variants
 
     run = run_lesson(lesson, kernel)

@@ -124,7 +124,7 @@ async def test_two_finished_lessons_put_cards_due_and_answers_reschedule_them(
         assert card.card.lesson_id == "layers" and card.answer.binding["layer"] != 0
         question = str(card.query_one(".review-question", Static).render())
         assert f"this time with layer = {card.answer.binding['layer']}" in question
-        assert "(the lesson used layer = 0)" in question
+        assert "(The lesson used layer = 0.)" in question
         await pilot.press(*"0", "enter")
         await until(pilot, lambda: card.answered)
 

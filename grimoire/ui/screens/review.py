@@ -69,11 +69,12 @@ class ReviewCard(Vertical, can_focus=True):
                 ask.append(" again, this time with ", style="bold")
                 ask.append(", ".join(f"{name} = {value!r}"
                                      for name, value in answer.binding.items()), style=code)
+            ask.append(".", style="bold")
+            if answer.binding:
                 used = ", ".join(f"{name} = {card.defaults[name]!r}"
                                  for name in answer.binding if name in card.defaults)
                 if used:
-                    ask.append(f"  (the lesson used {used})", style="italic")
-            ask.append(".", style="bold")
+                    ask.append(f"  (The lesson used {used}.)", style="italic")
             yield Static(ask, classes="review-question")
         else:
             yield Static(inline_text(card.question, style="bold", code_style=code),
@@ -197,7 +198,9 @@ class ReviewScreen(Screen[None]):
 
     @classmethod
     def from_request(cls, request: Any) -> ReviewScreen:
-        return cls(lessons=request.lessons)
+        seed = request.extra.get("seed")  # screenshots and tests draw the same variants
+        return cls(lessons=request.lessons,
+                   rng=random.Random(seed) if seed is not None else None)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☾")
@@ -366,7 +369,10 @@ class ReviewScreen(Screen[None]):
         text = Text()
         text.append("✦ review", style="bold")
         left = max(0, self.total - self.position)
-        text.append(f" — {left} due" if left else " — nothing due")
+        if left:
+            text.append(f" — {left} due")
+        else:
+            text.append(" — nothing more due" if self.total else " — nothing due")
         if doing:
             text.append(f"  ·  {doing}", style="italic")
         status.update(text)

@@ -79,8 +79,8 @@ def test_with_binding_sets_the_value_and_keeps_the_comment() -> None:
 
 def test_review_must_be_true_or_false(tmp_path: Path) -> None:
     found = problems(tmp_path, "      - code: x = 1\n        review: maybe\n")
-    assert found == ["01-bad.yaml:9: 'review' of the code block of step 1 should be true or "
-                     "false, not text ('maybe')."]
+    assert found == [("01-bad.yaml:9: 'review' of the code block of step 1 should be true or "
+                     "false, not text ('maybe').")]
 
 
 def test_review_and_variants_belong_to_cards(tmp_path: Path) -> None:
@@ -95,30 +95,30 @@ def test_a_variant_must_be_set_once_by_the_cell(tmp_path: Path) -> None:
     found = problems(tmp_path, "      - prose: 'It is {{ total }}.'\n"
                      "      - code: |\n          total = 2 * layer\n"
                      "        variants:\n          layer: [0, 1]\n")
-    assert found == ["01-bad.yaml:12: The variant 'layer' must be set once by the cell, on a "
+    assert found == [("01-bad.yaml:12: The variant 'layer' must be set once by the cell, on a "
                      "line of its own such as 'layer = 0', so a review card can set it "
-                     "otherwise; the cell never sets it so."]
+                     "otherwise; the cell never sets it so.")]
 
 
 def test_variant_values_are_a_list_or_an_expression(tmp_path: Path) -> None:
     found = problems(tmp_path, "      - prose: 'It is {{ total }}.'\n"
                      "      - code: |\n          layer = 0\n          total = 2 * layer\n"
                      "        variants:\n          layer: []\n")
-    assert found == ["01-bad.yaml:13: The values of 'layer' in 'variants' of the code block of "
-                     "step 1 are an empty list; give at least one value the lesson did not use."]
+    assert found == [("01-bad.yaml:13: The values of 'layer' in 'variants' of the code block of "
+                     "step 1 are an empty list; give at least one value the lesson did not use.")]
     found = problems(tmp_path, "      - prose: 'It is {{ total }}.'\n"
                      "      - code: |\n          layer = 0\n          total = 2 * layer\n"
                      "        variants:\n          layer: [0, 0]\n")
-    assert found == ["01-bad.yaml:13: 'layer' in 'variants' of the code block of step 1 lists "
-                     "0 twice."]
+    assert found == [("01-bad.yaml:13: 'layer' in 'variants' of the code block of step 1 lists "
+                     "0 twice.")]
 
 
 def test_a_cell_with_variants_needs_a_number_in_the_prose(tmp_path: Path) -> None:
     found = problems(tmp_path, "      - code: |\n          layer = 0\n          total = layer\n"
                      "        variants:\n          layer: [0, 1]\n")
-    assert found == ["01-bad.yaml:8: This cell has 'variants', but its step's prose quotes no "
+    assert found == [("01-bad.yaml:8: This cell has 'variants', but its step's prose quotes no "
                      "name the cell sets (such as {{ rank }}), so a review card has nothing to "
-                     "ask; quote one, or drop the 'variants'."]
+                     "ask; quote one, or drop the 'variants'.")]
 
 
 # -- scheduling, with a clock of our own ---------------------------------------------------------
