@@ -47,6 +47,7 @@ from grimoire.course.schema import (
     Quiz,
     Source,
     Step,
+    WrongAnswer,
 )
 
 # libyaml is much faster; both keep marks on nodes, which is all the loader needs.
@@ -57,7 +58,9 @@ STEP_KEYS = ("title", "blocks")
 BLOCK_KINDS = ("prose", "code", "quiz", "exercise", "source")
 CODE_KEYS = ("code", "timeout")
 QUIZ_KEYS = ("question", "choices", "answer", "numeric", "tolerance", "rel_tolerance", "explanation")
-EXERCISE_KEYS = ("prompt", "starter", "check", "hints", "solution")
+EXERCISE_KEYS = ("prompt", "starter", "check", "hints", "solution", "wrong")
+WRONG_KEYS = ("code", "feedback")
+CHOICE_KEYS = ("text", "why")
 SOURCE_KEYS = ("path", "symbol", "lines", "why")
 MAX_TIMEOUT = 600.0
 
@@ -437,7 +440,8 @@ class _Reader:
                          "'answer') or 'numeric', and not both.")
             return None
         if has_choices:
-            choices = self.text_list(entries, "choices", what)
+            choices, why = self.choices(entries, what)
+            quiz.why = why
             if choices is not None and len(choices) < 2:
                 self.problem(entries["choices"][1], f"'choices' of {what} needs at least two.")
             for key in ("tolerance", "rel_tolerance"):
@@ -472,6 +476,32 @@ class _Reader:
         if question is None or explanation is None:
             return None
         return quiz
+
+    def choices(self, entries: dict, what: str) -> tuple[list[str] | None, list[str] | None]:
+        """A quiz's choices, each text or `{text, why}`; the whys ("" where unsaid) or None."""
+        node = entries["choices"][1]
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"'choices' of {what} should be a list (written [a, b] or as '- ' "
+                         f"lines), not {_describe(node)}.")
+            return None, None
+        texts: list[str] = []
+        whys: list[str] = []
+        for index, item in enumerate(node.value):
+            if isinstance(item, yaml.MappingNode):
+                choice = f"choice {index} of {what}"
+                fields = self.mapping(item, CHOICE_KEYS, choice) or {}
+                text = self.text(fields, "text", item, choice)
+                why = self.text(fields, "why", item, choice)
+                texts.append(text or "")
+                whys.append(why or "")
+            elif isinstance(item, yaml.ScalarNode) and item.tag in _TEXT_TAGS and str(item.value):
+                self.control_characters(item, "choices", what)
+                texts.append(str(item.value))
+                whys.append("")
+            else:
+                self.problem(item, f"Each item of 'choices' in {what} should be text or a "
+                             f"mapping with 'text' and 'why', not {_describe(item)}.")
+        return texts, (whys if any(whys) else None)
 
     def answer(
         self, entries: dict, owner: yaml.Node, what: str, n_choices: int | None
@@ -510,13 +540,36 @@ class _Reader:
         check, check_line = self.code(entries, "check", node, what)
         solution, solution_line = self.code(entries, "solution", node, what)
         hints = self.text_list(entries, "hints", what) or []
+        wrong = self.wrong_answers(entries, what)
         if None in (prompt, starter, check, solution):
             return None
         return Exercise(
             prompt=prompt or "", starter=starter or "", check=check or "", hints=hints,
             solution=solution or "", place=self.place(node), starter_line=starter_line,
-            check_line=check_line, solution_line=solution_line,
+            check_line=check_line, solution_line=solution_line, wrong=wrong,
         )
+
+    def wrong_answers(self, entries: dict, what: str) -> list[WrongAnswer]:
+        """An exercise's known wrong solutions: each `{code, feedback}`."""
+        if "wrong" not in entries:
+            return []
+        node = entries["wrong"][1]
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"'wrong' of {what} should be a list of '- code: ... feedback: "
+                         f"...' entries, not {_describe(node)}.")
+            return []
+        found = []
+        for index, item in enumerate(node.value):
+            entry = f"wrong answer {index + 1} of {what}"
+            fields = self.mapping(item, WRONG_KEYS, entry)
+            if fields is None:
+                continue
+            code, code_line = self.code(fields, "code", item, entry)
+            feedback = self.text(fields, "feedback", item, entry)
+            if code is not None and feedback is not None:
+                found.append(WrongAnswer(code=code, feedback=feedback.strip(),
+                                         place=self.place(item), code_line=code_line))
+        return found
 
     def source(self, node: yaml.Node, what: str) -> Source | None:
         entries = self.mapping(node, SOURCE_KEYS, what)
