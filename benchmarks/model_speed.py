@@ -172,7 +172,8 @@ def blas_threads() -> dict[int, tuple[float, float]]:
 def main() -> int:
     from grimoire.model import load_model
     from grimoire.model.grad import loss_and_grads
-    from grimoire.model.train import GRIMOIRE_RECIPE, keep_freed_memory
+    from grimoire.model.memory import keep_freed_memory
+    from grimoire.model.train import GRIMOIRE_RECIPE
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chars", type=int, default=1000, help="characters a generation run writes")
