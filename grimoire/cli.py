@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("lessons", help="list the lessons (id and title) without starting the app")
 
+    review = commands.add_parser(
+        "review", help="the review room: questions of finished lessons, due by spaced repetition")
+    review.add_argument("--plain", action="store_true",
+                        help="ask the due cards line by line in the terminal, without the app")
+
     run = commands.add_parser("run", help="run a lesson headless and print its outputs")
     run.add_argument("lesson", metavar="LESSON", help="a lesson id or a path to a lesson file")
     run.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -250,6 +255,14 @@ def main(argv: list[str] | None = None) -> int:
             return _run_tui(screen=command, lessons=args.lessons, trust=args.trust)
         if command == "lessons":
             return _lessons(args)
+        if command == "review" and args.plain:
+            from grimoire.course.review_plain import cli_review
+
+            return cli_review(args)
+        if command == "review":
+            from grimoire.ui.app import run_app
+
+            return run_app(screen="review", lessons=args.lessons, trust=args.trust)
         if command == "run":
             from grimoire.course.runner import cli_run
 

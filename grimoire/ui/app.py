@@ -91,6 +91,7 @@ register_room(Room("playground", "the playground", "grimoire.ui.screens.playgrou
 register_room(Room("scratchpad", "the scratchpad", "grimoire.ui.screens.scratchpad:ScratchpadScreen"))
 register_room(Room("training", "the training room (watch the familiar learn)",
                    "grimoire.ui.screens.training:TrainingScreen", keep=True))
+register_room(Room("review", "the review room", "grimoire.ui.screens.review:ReviewScreen"))
 
 HOME_ROOM = "home"
 """The room at the bottom of the stack: what `grimoire` shows and Escape comes back to."""
