@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run the code of lessons from --lessons without asking (for scripts and CI)",
     )
+    parser.add_argument(
+        "--monochrome",
+        action="store_true",
+        help="greys only: pictures say sign and size in glyphs (as they do under NO_COLOR)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
 
     opened = commands.add_parser("open", help="open the app (at LESSON, if given)")
@@ -70,11 +75,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("playground", help="open the app in the playground, with the model live")
+    commands.add_parser(
+        "training",
+        help="open the app in the training room: watch a circuit form, teach the familiar a text",
+    )
     commands.add_parser("lessons", help="list the lessons (id and title) without starting the app")
+
+    review = commands.add_parser(
+        "review", help="the review room: questions of finished lessons, due by spaced repetition")
+    review.add_argument("--plain", action="store_true",
+                        help="ask the due cards line by line in the terminal, without the app")
 
     run = commands.add_parser("run", help="run a lesson headless and print its outputs")
     run.add_argument("lesson", metavar="LESSON", help="a lesson id or a path to a lesson file")
     run.add_argument("--json", action="store_true", help="print the results as JSON")
+    run.add_argument("--answers", action="store_true",
+                     help="mark the right quiz answers (left out, a printed lesson can be taken)")
+
+    report = commands.add_parser(
+        "report", help="a learner's progress in every lesson, for a teacher to collect")
+    report.add_argument("--json", action="store_true", help="print it as JSON")
 
     check = commands.add_parser("check", help="validate lessons and run every cell and check")
     check.add_argument("paths", nargs="*", type=_folder, metavar="PATH", help="lesson files or folders")
@@ -164,7 +184,7 @@ def _kernel():  # -> Kernel, imported only by the commands that run lessons
 
 
 def _run(args: argparse.Namespace) -> int:
-    """`grimoire run LESSON [--json]`: run a lesson headless and print what it shows."""
+    """`grimoire run LESSON [--json] [--answers]`: run a lesson headless, print what it shows."""
     import json
     import shutil
 
@@ -192,7 +212,7 @@ def _run(args: argparse.Namespace) -> int:
             shown_step[0] = block.step
             title = lesson.steps[block.step].title
             print(f"\n═══ {block.step + 1}. {title} " + "═" * max(3, width - len(title) - 9))
-        text = render_block(block, width)
+        text = render_block(block, width, answers=bool(getattr(args, "answers", False)))
         if text:
             print(text + "\n", flush=True)
 
@@ -206,7 +226,12 @@ def _run(args: argparse.Namespace) -> int:
     if not args.json and run.setup is not None and not run.setup.ok:
         print(f"The setup failed:\n{indent(run.setup.error or '')}", file=sys.stderr)
     if args.json:
-        json.dump(run.to_json(), sys.stdout, indent=1, ensure_ascii=False, default=str)
+        data = run.to_json()
+        if not getattr(args, "answers", False):
+            for block in data["blocks"]:
+                if block["kind"] == "quiz":
+                    block.pop("answer", None)
+        json.dump(data, sys.stdout, indent=1, ensure_ascii=False, default=str)
         print()
     for problem in run.problems:
         print(problem.short(), file=sys.stderr)
@@ -273,7 +298,7 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-TUI_COMMANDS = ("open", "source", "playground")
+TUI_COMMANDS = ("open", "source", "playground", "training")
 """The commands that draw the full-screen app; the others print text."""
 
 
@@ -328,6 +353,10 @@ def _silence_stdout() -> None:
         pass
 
 
+_REQUESTED: dict[str, str] = {}
+"""What the global options ask of the app, whichever room it opens in (e.g. its theme)."""
+
+
 def _run_tui(**request: object) -> int:
     problem = _terminal_problem()
     if problem is not None:
@@ -335,7 +364,7 @@ def _run_tui(**request: object) -> int:
         return 2
     from grimoire.ui.app import run_app
 
-    return run_app(**request)  # type: ignore[arg-type]
+    return run_app(**request, **_REQUESTED)  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -349,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
             print("grimoire: interrupted.", file=sys.stderr)
             return 130
     args = build_parser().parse_args(argv)
+    _REQUESTED.clear()
+    if args.monochrome:
+        _REQUESTED["theme"] = "monochrome"
     command = args.command or "open"
     if command not in TUI_COMMANDS and command != "train":
         _plain_output()
@@ -363,14 +395,26 @@ def main(argv: list[str] | None = None) -> int:
             )
         if command == "source":
             return _source(args)
-        if command == "playground":
-            return _run_tui(screen="playground", lessons=args.lessons, trust=args.trust)
+        if command in ("playground", "training"):
+            return _run_tui(screen=command, lessons=args.lessons, trust=args.trust)
         if command == "lessons":
             return _lessons(args)
+        if command == "review" and args.plain:
+            from grimoire.course.review_plain import cli_review
+
+            return cli_review(args)
+        if command == "review":
+            from grimoire.ui.app import run_app
+
+            return run_app(screen="review", lessons=args.lessons, trust=args.trust)
         if command == "run":
             return _run(args)
         if command == "check":
             return _check(args)
+        if command == "report":
+            from grimoire.course.report import cli_report
+
+            return cli_report(args)
         if command == "serve":
             from grimoire.serve import cli_serve
 

@@ -35,18 +35,21 @@ def _code(run: BlockRun, width: int) -> str:
     return "\n".join(parts)
 
 
-def _quiz(run: BlockRun, width: int) -> str:
+def _quiz(run: BlockRun, width: int, answers: bool = False) -> str:
+    """A question; its right choices (●) or number only with `answers` (`run --answers`)."""
     data = run.data
     lines = [f"  ? {data['question'].strip()}"]
     if "choices" in data:
-        right = set(data.get("answer") or [])
+        right = set(data.get("answer") or []) if answers else set()
         for index, choice in enumerate(data["choices"]):
             mark = "●" if index in right else "○"
             lines.append(f"    {mark} {index}. {choice}")  # as `answer:` counts
-    else:
+    elif answers:
         answer = data.get("answer")
         lines.append(f"    answer: {answer:.6g}" if isinstance(answer, float)
                      else "    answer: (cannot be computed)")
+    else:
+        lines.append("    answer: a number")
     return "\n".join(lines)
 
 
@@ -72,6 +75,9 @@ RENDER: dict[str, Callable[[BlockRun, int], str]] = {
 """How each block kind prints, by `BlockRun.kind`."""
 
 
-def render_block(run: BlockRun, width: int = 80) -> str:
-    """One block as plain text."""
+def render_block(run: BlockRun, width: int = 80, answers: bool = False) -> str:
+    """One block as plain text; quizzes show their answers only with `answers`, so a printed
+    lesson can still be taken."""
+    if run.kind == "quiz":
+        return _quiz(run, width, answers)
     return RENDER[run.kind](run, width)
