@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         # Plain `grimoire`, the learner's everyday command, opens the map: building the parser
         # (and importing argparse) would be a twentieth of its start-up for nothing.
         try:
-            return _run_tui(screen="home")
+            return _run_tui(screen="map")
         except KeyboardInterrupt:
             print("grimoire: interrupted.", file=sys.stderr)
             return 130
@@ -388,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "open":
             lesson = getattr(args, "lesson", None)
             return _run_tui(
-                screen="lesson" if lesson else "home",
+                screen="lesson" if lesson else "map",
                 lesson=lesson,
                 lessons=args.lessons,
                 trust=args.trust,

@@ -79,11 +79,11 @@ def register_room(room: Room) -> None:
     ROOMS[room.name] = room
 
 
-# The home room is the map of lessons (it replaced the welcome page once lessons existed).
-register_room(Room("home", "the map of lessons", "grimoire.ui.screens.map:MapScreen"))
+# The map of lessons is the room under everything.
+register_room(Room("map", "the map of lessons", "grimoire.ui.screens.map:MapScreen"))
 register_room(Room("source", "the spellbook (source)", "grimoire.ui.screens.source:SourceScreen"))
 register_room(Room("welcome", "the welcome page (what the Grimoire is)",
-                   "grimoire.ui.screens.home:HomeScreen"))
+                   "grimoire.ui.screens.welcome:WelcomeScreen"))
 # The learner's rooms besides the map: a lesson, the playground, the scratchpad.
 register_room(Room("lesson", "a lesson", "grimoire.ui.screens.lesson:LessonScreen",
                    palette=False))
@@ -93,7 +93,7 @@ register_room(Room("training", "the training room (watch the familiar learn)",
                    "grimoire.ui.screens.training:TrainingScreen", keep=True))
 register_room(Room("review", "the review room", "grimoire.ui.screens.review:ReviewScreen"))
 
-HOME_ROOM = "home"
+HOME_ROOM = "map"
 """The room at the bottom of the stack: what `grimoire` shows and Escape comes back to."""
 
 
@@ -367,7 +367,7 @@ class GrimoireApp(App[int]):
             pass
 
 
-def run_app(screen: str = "home", path: str | None = None, symbol: str | None = None,
+def run_app(screen: str = "map", path: str | None = None, symbol: str | None = None,
             lesson: str | None = None, lessons: Path | None = None, trust: bool = False,
             lines: tuple[int, int] | None = None, theme: str | None = None) -> int:
     """Run the Grimoire full-screen, opened on room `screen`; returns the exit code.

@@ -2,7 +2,7 @@
 "continue where you left off" one Enter away.
 
 Typing filters the list (by id, title or summary); up and down choose; Enter opens. The map
-reads lesson metadata only (no numpy; kept between launches by `lesson_cache.lesson_summaries`)
+reads lesson metadata only (no numpy; kept between launches by `lesson_cache.cached_summaries`)
 before its first frame, so the Grimoire opens on the whole list, and is where the lesson kernel
 is started in the background, so it is warm by the time a lesson opens.
 """
@@ -201,10 +201,10 @@ class MapScreen(Screen[None]):
 
     def _read(self) -> tuple[list[LessonState], ProgressStore]:
         from grimoire.course.progress import ProgressStore
-        from grimoire.ui.lesson_cache import lesson_summaries
+        from grimoire.ui.lesson_cache import cached_summaries
 
         store = ProgressStore()
-        return lesson_states(lesson_summaries(self.lessons_dir), store), store
+        return lesson_states(cached_summaries(self.lessons_dir), store), store
 
     def reload(self) -> None:
         """Read the lessons and the progress again and redraw."""

@@ -230,10 +230,10 @@ class ReviewScreen(Screen[None]):
     def _read_deck(self) -> Deck:
         from grimoire.course.progress import ProgressStore
         from grimoire.course.review import build_deck
-        from grimoire.ui.lesson_cache import lesson_summaries, read_lesson
+        from grimoire.ui.lesson_cache import cached_summaries, read_lesson
 
         self._store = ProgressStore()
-        return build_deck(lesson_summaries(self.lessons_dir), self._store,
+        return build_deck(cached_summaries(self.lessons_dir), self._store,
                           lambda lesson_id: read_lesson(lesson_id, self.lessons_dir))
 
     async def _open(self) -> None:

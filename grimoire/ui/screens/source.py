@@ -32,7 +32,7 @@ ASK_KEYS = {"slash": "find", "colon": "line", "f": "search"}
 
 
 @dataclass(frozen=True)
-class Place:
+class Visit:
     """Where the reader was: a page and a line, to come back to."""
 
     shown: str
@@ -65,7 +65,7 @@ class SourceScreen(Screen[None]):
         self.shown: str | None = None
         self.asking: str | None = None
         self.find_text = ""
-        self.history: list[Place] = []
+        self.history: list[Visit] = []
         self._titled: tuple[str, int, bool] | None = None
         """The page the reading pane's title names (file, lines, sealed)."""
 
@@ -128,7 +128,7 @@ class SourceScreen(Screen[None]):
         shown = paths.display_path(real) or path
         view = self.query_one(CodeView)
         if remember and self.shown is not None:
-            self.history.append(Place(self.shown, view.cursor_line))
+            self.history.append(Visit(self.shown, view.cursor_line))
         page = sourcefiles.read_page(shown, real)
         view.load(page.text, shown if not page.is_summary else "summary.md")
         self.shown = shown

@@ -32,7 +32,7 @@ it runs: the pages marked [$text-accent]✦[/] are the spells being cast right n
 """
 
 
-class HomeScreen(Screen[None]):
+class WelcomeScreen(Screen[None]):
     """An honest welcome, with one way onward: the spellbook."""
 
     TITLE = "Lilith's Grimoire"
