@@ -35,6 +35,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from grimoire import paths
+from grimoire.ui.messages import OpenRoom, ShowSource
 
 CSS_DIR = Path(__file__).parent
 
@@ -173,6 +174,8 @@ class GrimoireApp(App[int]):
     def __init__(self, request: StartRequest | None = None) -> None:
         super().__init__()
         self.request = request or StartRequest()
+        if self.request.screen == "home":  # the command line's word for the home room
+            self.request = replace(self.request, screen=HOME_ROOM)
         self.lessons_dir = self.request.lessons
         """Lessons from `--lessons DIR`, or None for the bundled ones."""
         self.trust = self.request.trust
@@ -312,6 +315,12 @@ class GrimoireApp(App[int]):
                 return False
         self.open_room("source", path=path, symbol=symbol, lines=lines)
         return True
+
+    def on_open_room(self, message: OpenRoom) -> None:
+        self.open_room(message.name, **message.fields)
+
+    def on_show_source(self, message: ShowSource) -> None:
+        self.show_source(message.path, symbol=message.symbol, lines=message.lines)
 
     def action_show_source(self) -> None:
         self.show_source()

@@ -29,6 +29,7 @@ from grimoire.course.schema import Block, Lesson, LessonError
 from grimoire.course.session import LessonSession
 from grimoire.ui.kernel_client import KernelClient, kernel_client
 from grimoire.ui.lesson_cache import read_lesson
+from grimoire.ui.messages import ShowSource
 from grimoire.ui.screens.confirm import Confirm
 from grimoire.ui.widgets.code_cell import CodeCell
 from grimoire.ui.widgets.exercise import ExerciseBlock
@@ -666,8 +667,7 @@ class LessonScreen(Screen[None]):
     def _open_source(self, link: SourceLink) -> None:
         source = link.source
         link.focus()  # so Escape in the spellbook brings the learner back right here
-        self.app.show_source(source.path, symbol=source.symbol,  # type: ignore[attr-defined]
-                             lines=source.lines)
+        self.post_message(ShowSource(source.path, symbol=source.symbol, lines=source.lines))
 
     @on(SourceLink.Opened)
     def _link_opened(self, event: SourceLink.Opened) -> None:

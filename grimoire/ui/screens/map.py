@@ -24,6 +24,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from grimoire.ui.kernel_client import kernel_client
+from grimoire.ui.messages import OpenRoom
 from grimoire.ui.plain import plain
 from grimoire.ui.textual_private import KeysFirst
 
@@ -113,7 +114,7 @@ class ReviewLine(Static):
     due = 0
 
     def on_click(self) -> None:
-        self.app.open_room("review")  # type: ignore[attr-defined]
+        self.post_message(OpenRoom("review"))
 
 
 class MapScreen(Screen[None]):
@@ -424,12 +425,12 @@ class MapScreen(Screen[None]):
         self.open_lesson(self.shown[index].summary.id)
 
     def action_room(self, name: str) -> None:
-        self.app.open_room(name)  # type: ignore[attr-defined]
+        self.post_message(OpenRoom(name))
 
     def action_clear_filter(self) -> None:
         self.query_one("#map-filter", Input).value = ""
 
     def open_lesson(self, lesson_id: str) -> None:
         """Open a lesson on top of the map (Escape in it comes back)."""
-        self.app.open_room("lesson", lesson=lesson_id,  # type: ignore[attr-defined]
-                           lessons=self.lessons_dir, trust=getattr(self.app, "trust", False))
+        self.post_message(OpenRoom("lesson", lesson=lesson_id, lessons=self.lessons_dir,
+                                   trust=getattr(self.app, "trust", False)))

@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 from textual.worker import WorkerFailed
 
 from grimoire.ui.kernel_client import kernel_client
+from grimoire.ui.messages import OpenRoom
 from grimoire.ui.widgets.palette import printable_text
 from grimoire.ui.widgets.prose import code_style_for, inline_text
 from grimoire.ui.widgets.quiz import ChecklistChoices, ChoiceList
@@ -538,8 +539,8 @@ class ReviewScreen(Screen[None]):
         card = widget.card
         if self._store is not None:
             self._store.set_position(card.lesson_id, card.step)
-        self.app.open_room("lesson", lesson=card.lesson_id,  # type: ignore[attr-defined]
-                           lessons=self.lessons_dir, trust=getattr(self.app, "trust", False))
+        self.post_message(OpenRoom("lesson", lesson=card.lesson_id, lessons=self.lessons_dir,
+                                   trust=getattr(self.app, "trust", False)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "interrupt":

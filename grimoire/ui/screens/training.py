@@ -37,6 +37,7 @@ from textual.widgets import (
     TextArea,
 )
 
+from grimoire.ui.messages import OpenRoom
 from grimoire.ui.widgets.heatmap import Heatmap
 from grimoire.ui.widgets.ladder import Ladder
 from grimoire.ui.widgets.line_chart import LineChart
@@ -489,7 +490,7 @@ class TrainingScreen(Screen[None]):
             self.process.interrupt()
 
     def action_playground(self) -> None:
-        self.app.open_room("playground")  # type: ignore[attr-defined]
+        self.post_message(OpenRoom("playground"))
 
     def action_leave(self) -> None:
         self.app.pop_screen()

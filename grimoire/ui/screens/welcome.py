@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from grimoire import __version__
+from grimoire.ui.messages import ShowSource
 
 SIGIL = """\
     ✦       ·        ✧
@@ -67,4 +68,4 @@ class WelcomeScreen(Screen[None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "open-spellbook":
-            self.app.show_source()
+            self.post_message(ShowSource())
