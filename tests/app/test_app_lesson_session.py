@@ -201,3 +201,22 @@ async def test_the_spellbook_marks_what_the_kernel_has_loaded() -> None:
         await wait_for(pilot, lambda: tree.is_alive_in_kernel("grimoire/model/gpt.py"))
         assert ALIVE_IN_KERNEL in str(app.screen.query_one("#reading").border_title)
         assert "alive in the kernel" in str(app.screen.query_one("#alive-legend").render())
+
+
+async def test_a_lesson_is_forgotten_from_the_map_after_asking() -> None:
+    from grimoire.ui.screens.map import MapScreen
+
+    store = ProgressStore()
+    store.mark_step_done("counting", 0)
+    store.save_code("counting", "0.1", "n = 1")
+    app = GrimoireApp(StartRequest(lessons=LESSONS, trust=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: getattr(app.screen, "loaded", False))
+        assert isinstance(app.screen, MapScreen)
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        assert ProgressStore().lesson("counting").steps_done == [0]
+        await pilot.press("ctrl+d", "y")
+        await wait_for(pilot, lambda: ProgressStore().lesson("counting").code == {})
+        assert ProgressStore().lesson("counting").steps_done == []

@@ -135,6 +135,8 @@ class MapScreen(Screen[None]):
         Binding("ctrl+l", "room('training')", "Train"),
         Binding("ctrl+r", "room('review')", "Review"),
         Binding("ctrl+o", "app.show_source", "Spellbook"),
+        Binding("ctrl+d", "forget", "Forget the lesson's progress (asks)", show=False,
+                priority=True),
         Binding("escape", "clear_filter", "Clear the filter", show=False),
     ]
 
@@ -423,6 +425,25 @@ class MapScreen(Screen[None]):
             self.notify("No lesson is chosen.", timeout=3)
             return
         self.open_lesson(self.shown[index].summary.id)
+
+    def action_forget(self) -> None:
+        """Forget everything done in the highlighted lesson, after asking."""
+        from grimoire.ui.screens.confirm import Confirm
+
+        index = self.query_one("#map-list", OptionList).highlighted
+        if index is None or index >= len(self.shown):
+            self.notify("No lesson is chosen.", timeout=3)
+            return
+        summary = self.shown[index].summary
+
+        def forget(sure: bool | None) -> None:
+            if sure and self.store is not None:
+                self.store.forget(summary.id)
+                self.reload()
+                self.notify(f"“{summary.title}” is forgotten: it begins afresh.", timeout=4)
+
+        self.app.push_screen(Confirm(f"Forget every answer, edit and hint of “{summary.title}”? "
+                                     "It begins afresh.", yes="forget it"), forget)
 
     def action_room(self, name: str) -> None:
         self.post_message(OpenRoom(name))
