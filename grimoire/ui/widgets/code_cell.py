@@ -48,13 +48,16 @@ class CellOutput(Vertical):
 
     def on_mount(self) -> None:
         if self._waiting is not None:
-            self.show(self._waiting)
+            self._draw(self._waiting)
 
     def show(self, result: CellResult) -> None:
         """Replace whatever was shown with this result (drawn once mounted, if not yet)."""
         if not self.is_mounted:
             self._waiting = result
             return
+        self._draw(result)
+
+    def _draw(self, result: CellResult) -> None:
         self._waiting = None
         self.remove_children()
         widgets = []
