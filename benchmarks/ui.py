@@ -300,7 +300,11 @@ PAGE_LESSON = "vectors"
 
 
 async def page_turn(runs: int, lessons: Path | None) -> dict[str, float]:
-    """Median ms from `n`/`p` to the finished page of a visited step, and the bare baseline."""
+    """Median ms from `n`/`p` to the finished page of a visited step, and the bare baseline.
+
+    Both apps run at once and the measurements alternate (a turn, a bare repaint, ...), so a
+    change in the machine's load touches both sides of the ratio alike.
+    """
     from textual import events
     from textual.app import App
     from textual.widgets import Footer, Header, Static
@@ -308,10 +312,25 @@ async def page_turn(runs: int, lessons: Path | None) -> dict[str, float]:
     from grimoire.ui.app import GrimoireApp, StartRequest
     from grimoire.ui.screens.lesson import LessonScreen
 
+    class Bare(App):
+        BINDINGS: ClassVar = [("n", "turn", "Turn")]
+        turned = 0
+
+        def compose(self):
+            yield Header()
+            yield Static("page 0", id="page")
+            yield Footer()
+
+        def action_turn(self) -> None:
+            self.turned += 1
+            self.query_one("#page", Static).update(f"page {self.turned}")
+
     app = GrimoireApp(StartRequest("lesson", lesson=PAGE_LESSON, lessons=lessons, trust=True))
+    bare = Bare()
     turns: list[float] = []
     repaints: list[int] = []
-    async with app.run_test(size=(120, 36)) as pilot:
+    bare_times: list[float] = []
+    async with app.run_test(size=(120, 36)) as pilot, bare.run_test(size=(120, 36)) as bare_pilot:
         await until(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.settled)
         screen = app.screen
         steps = min(4, len(screen.lesson.steps))
@@ -321,7 +340,8 @@ async def page_turn(runs: int, lessons: Path | None) -> dict[str, float]:
         while screen.current > 0:
             await pilot.press("p")
         await until(pilot, lambda: screen.settled)
-        for number in range(runs * 2 * (steps - 1)):
+        page = bare.query_one("#page", Static)
+        for number in range(runs * 4 * (steps - 1)):
             forward = (number // (steps - 1)) % 2 == 0
             target = screen.current + (1 if forward else -1)
             await pilot.pause()
@@ -337,31 +357,12 @@ async def page_turn(runs: int, lessons: Path | None) -> dict[str, float]:
             turns.append(probe.elapsed)
             repaints.append(painted[0])
 
-    class Bare(App):
-        BINDINGS: ClassVar = [("n", "turn", "Turn")]
-
-        def compose(self):
-            yield Header()
-            yield Static("page 0", id="page")
-            yield Footer()
-
-        def action_turn(self) -> None:
-            self.turned += 1
-            self.query_one("#page", Static).update(f"page {self.turned}")
-
-    bare = Bare()
-    bare.turned = 0
-    bare_times: list[float] = []
-    async with bare.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
-        for _ in range(runs * 6):
-            await pilot.pause()
+            await bare_pilot.pause()
             wanted = bare.turned + 1
-            page = bare.query_one("#page", Static)
             with PaintProbe(bare, lambda wanted=wanted, page=page:
                             str(page.render()) == f"page {wanted}") as probe:
                 bare.post_message(events.Key("n", None))
-                await until(pilot, lambda: probe.seen is not None)
+                await until(bare_pilot, lambda: probe.seen is not None)
             bare_times.append(probe.elapsed)
     turn, base = statistics.median(turns), statistics.median(bare_times)
     return {"page_turn_ms": turn * 1000, "bare_repaint_ms": base * 1000,

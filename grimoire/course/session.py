@@ -333,7 +333,8 @@ class LessonSession:
         return any(isinstance(b, Quiz | Exercise) for b in self.lesson.steps[step].blocks)
 
     def mark_done(self, step: int) -> None:
-        if self.store is not None:
+        """Count the step as done (written only when it was not already)."""
+        if self.store is not None and step not in self.steps_done():
             self.store.mark_step_done(self.lesson.id, step)
 
     def steps_done(self) -> set[int]:
