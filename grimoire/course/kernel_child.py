@@ -31,9 +31,6 @@ VALUE_LIMIT = 4000
 MAX_DISPLAYS = 50
 """Displays one cell may show; more are counted and told, like text output past its cap."""
 
-MAX_FORMAT_WIDTH = 1000
-"""The widest field (and most digits) a `{{ value:spec }}` may ask for."""
-
 NEAR_CAP = 0.85
 """After a MemoryError, a kernel using this share of its memory cap is restarted."""
 
@@ -394,23 +391,13 @@ def _format_quoted(value: Any, spec: str) -> str:
     return str(value)[:VALUE_LIMIT]
 
 
-_SPEC = None
-
-
 def _check_format_spec(spec: str) -> None:
     """Refuse a width or precision no prose needs, before `format` tries to build it."""
-    import re
+    from grimoire.course.schema import format_size_problem
 
-    global _SPEC
-    if _SPEC is None:
-        _SPEC = re.compile(r"^(?:.?[<>=^])?[+\- ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<digits>\d+))?")
-    match = _SPEC.match(spec)
-    for part in ("width", "digits"):
-        text = match.group(part) if match else None
-        if text and (len(text) > 4 or int(text) > MAX_FORMAT_WIDTH):
-            what = "width" if part == "width" else "precision"
-            raise ValueError(f"the format {what} {text} is absurd; at most "
-                             f"{MAX_FORMAT_WIDTH} is allowed")
+    problem = format_size_problem(spec)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def _plain(value: Any) -> Any:

@@ -48,6 +48,7 @@ from grimoire.course.schema import (
     Source,
     Step,
     WrongAnswer,
+    format_size_problem,
 )
 
 # libyaml is much faster; both keep marks on nodes, which is all the loader needs.
@@ -417,6 +418,11 @@ class _Reader:
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 self.problem(where, f"'{{{{ {placeholder.expression} }}}}' in the prose is not a "
                              "Python expression.")
+                continue
+            too_big = format_size_problem(placeholder.format_spec)
+            if too_big is not None:
+                self.problem(where, f"':{placeholder.format_spec}' after "
+                             f"'{placeholder.expression}' is refused: {too_big}.")
                 continue
             try:
                 format(0.0, placeholder.format_spec)
