@@ -66,7 +66,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
-from grimoire.course.controls import visible
+from grimoire.course.controls import visible_json
 
 
 def _memory_limit_from_environment() -> int:
@@ -144,17 +144,6 @@ def _close_all() -> None:
 atexit.register(_close_all)
 
 
-def _visible_strings(value: Any) -> Any:
-    """The same JSON value with every string's control characters made visible."""
-    if isinstance(value, str):
-        return visible(value)
-    if isinstance(value, dict):
-        return {key: _visible_strings(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_visible_strings(item) for item in value]
-    return value
-
-
 class _Process:
     """One child process, its reader thread and the queue its replies arrive on."""
 
@@ -191,7 +180,7 @@ class _Process:
         try:
             for line in stream:
                 try:
-                    reply = _visible_strings(json.loads(line))
+                    reply = visible_json(json.loads(line))
                 except (ValueError, RecursionError):
                     continue
                 # Everything a cell produced is text the learner's terminal will show: its
