@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("playground", help="open the app in the playground, with the model live")
+    commands.add_parser(
+        "training",
+        help="open the app in the training room: watch a circuit form, teach the familiar a text",
+    )
     commands.add_parser("lessons", help="list the lessons (id and title) without starting the app")
 
     review = commands.add_parser(
@@ -87,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the results as JSON")
     run.add_argument("--answers", action="store_true",
                      help="mark the right quiz answers (left out, a printed lesson can be taken)")
+
+    report = commands.add_parser(
+        "report", help="a learner's progress in every lesson, for a teacher to collect")
+    report.add_argument("--json", action="store_true", help="print it as JSON")
 
     check = commands.add_parser("check", help="validate lessons and run every cell and check")
     check.add_argument("paths", nargs="*", type=_folder, metavar="PATH", help="lesson files or folders")
@@ -150,7 +158,7 @@ def _lessons(args: argparse.Namespace) -> int:
     return list_lessons(args.lessons)
 
 
-TUI_COMMANDS = ("open", "source", "playground")
+TUI_COMMANDS = ("open", "source", "playground", "training")
 """The commands that draw the full-screen app; the others print text."""
 
 
@@ -269,8 +277,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         if command == "source":
             return _source(args)
-        if command == "playground":
-            return _run_tui(screen="playground", lessons=args.lessons, trust=args.trust)
+        if command in ("playground", "training"):
+            return _run_tui(screen=command, lessons=args.lessons, trust=args.trust)
         if command == "lessons":
             return _lessons(args)
         if command == "review" and args.plain:
@@ -289,6 +297,10 @@ def main(argv: list[str] | None = None) -> int:
             from grimoire.course.runner import cli_check
 
             return cli_check(args)
+        if command == "report":
+            from grimoire.course.report import cli_report
+
+            return cli_report(args)
         if command == "serve":
             from grimoire.serve import cli_serve
 
