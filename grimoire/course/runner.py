@@ -261,7 +261,7 @@ def _describe_block(
 MIN_WRONG_ANSWERS = 2
 """Each exercise lists at least this many known wrong solutions (`wrong:`) for check to try."""
 
-REQUIRE_COVERAGE = False
+REQUIRE_COVERAGE = True
 """Whether check insists on MIN_WRONG_ANSWERS and a `why:` per choice (on once the bundled
 course carries them all)."""
 
