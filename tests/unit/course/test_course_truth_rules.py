@@ -169,6 +169,8 @@ E = np.arange(12.0).reshape(3, 4) - 5.0
     (E * 0.125, "x is the right answer times 0.125: a constant factor is off."),
     (E + np.array([1.0, 0.0, 2.0, 0.0]),
      "every row of x is off by the same vector (size 2.24): a bias added twice or forgotten?"),
+    (E + np.array([[1.0], [0.0], [2.0]]),
+     "every column of x is off by the same vector (size 2.24): a bias added twice or forgotten?"),
     (E + np.outer([0, 1, 0], np.ones(4)), "x is right except in row 1."),
     (E + np.outer(np.ones(3), [0, 0, 0, 1]) * np.array([[1], [2], [3]]),
      "x is right except in column 3."),
