@@ -14,7 +14,6 @@ import pytest
 
 from grimoire.course.checks import check_array, check_choice, diagnose
 from grimoire.course.loader import load_lesson
-from grimoire.course.runner import REQUIRE_COVERAGE
 
 HEADER = """\
 id: truth
@@ -114,7 +113,6 @@ def test_wrong_answers_must_be_rejected_with_their_feedback(tmp_path: Path) -> N
             "constant factor is off.\" instead of its listed feedback") in done.stdout
 
 
-@pytest.mark.skipif(not REQUIRE_COVERAGE, reason="switched on with the course's wrong answers")
 def test_an_exercise_needs_two_wrong_answers_and_every_choice_a_why(tmp_path: Path) -> None:
     one_wrong = "\n".join(WRONG_OK.splitlines()[:4])
     quiz = textwrap.indent(textwrap.dedent("""\
