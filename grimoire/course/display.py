@@ -5,7 +5,7 @@ Inside a kernel cell the namespace has `show`, an instance of `Show`::
     show.heatmap(M, rows=None, cols=None, title=None) -> Display
     show.bars(values, labels=None, log=False, title=None) -> Display
     show.scatter(points, labels=None, title=None) -> Display
-    show.line(*series, labels=None, title=None) -> Display
+    show.line(*series, x=None, labels=None, title=None) -> Display
     show.table(rows, header=None, title=None) -> Display
     show.matrix(M, title=None) -> Display
 
@@ -16,7 +16,8 @@ not the cell keeps it. The plain dicts (what crosses the process boundary, JSON-
     {"kind": "heatmap", "values": [[float]], "rows": [str]|None, "cols": [str]|None, "title": str|None}
     {"kind": "bars", "values": [float], "labels": [str]|None, "log": bool, "title": str|None}
     {"kind": "scatter", "points": [[x, y]], "labels": [str]|None, "title": str|None}
-    {"kind": "line", "series": [[float]], "labels": [str]|None, "title": str|None}
+    {"kind": "line", "series": [[float]], "labels": [str]|None, "title": str|None,
+     "x": [float]|None}         # x: where each point sits on the x axis; None for 0, 1, 2, ...
     {"kind": "table", "rows": [[str]], "header": [str]|None, "title": str|None}
     {"kind": "matrix", "values": [[float]], "title": str|None}
 
@@ -156,8 +157,8 @@ def scatter(points: Any, labels: Any = None, title: Any = None) -> Display:
     return display
 
 
-def line(*series: Any, labels: Any = None, title: Any = None) -> Display:
-    """One or more series of numbers drawn as lines against their index."""
+def line(*series: Any, x: Any = None, labels: Any = None, title: Any = None) -> Display:
+    """One or more series of numbers drawn as lines, against x (default: their index)."""
     if not series:
         raise DisplayError("show.line needs at least one series of numbers.")
     lists = []
@@ -166,8 +167,18 @@ def line(*series: Any, labels: Any = None, title: Any = None) -> Display:
         if not isinstance(items, list) or any(isinstance(v, list) for v in items):
             raise DisplayError("show.line takes 1-D series: show.line(a, b, labels=['a', 'b']).")
         lists.append(_floats(items[:MAX_POINTS], "show.line"))
+    xs = None
+    if x is not None:
+        items = _as_list(x)
+        if not isinstance(items, list) or any(isinstance(v, list) for v in items):
+            raise DisplayError("show.line's x= is one 1-D list of numbers, one per point.")
+        xs = _floats(items[:MAX_POINTS], "show.line's x=")
+        longest = max(len(s) for s in lists)
+        if len(xs) != longest:
+            raise DisplayError(f"show.line's x= has {len(xs)} values for series of "
+                               f"{longest} points; give one x per point.")
     return Display(kind="line", series=lists, labels=_labels(labels, len(lists), "labels="),
-                   title=_title(title))
+                   title=_title(title), x=xs)
 
 
 def table(rows: Any, header: Any = None, title: Any = None) -> Display:
@@ -225,9 +236,9 @@ class Show:
         """Points from an (n, 2) array: show.scatter(points, labels=..., title=...)."""
         return self._emit(scatter(points, labels=labels, title=title))
 
-    def line(self, *series: Any, labels: Any = None, title: Any = None) -> Display:
-        """Series against their index: show.line(a, b, labels=['a', 'b'], title=...)."""
-        return self._emit(line(*series, labels=labels, title=title))
+    def line(self, *series: Any, x: Any = None, labels: Any = None, title: Any = None) -> Display:
+        """Series as lines: show.line(a, b, x=ks, labels=['a', 'b'], title=...)."""
+        return self._emit(line(*series, x=x, labels=labels, title=title))
 
     def table(self, rows: Any, header: Any = None, title: Any = None) -> Display:
         """Rows of cells: show.table(rows, header=[...], title=...)."""
@@ -315,6 +326,11 @@ def _render_heatmap(display: dict, width: int) -> list[str]:
     return lines
 
 
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, ending in '…' when it had to be shortened."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
 def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
@@ -324,7 +340,7 @@ def _render_bars(display: dict, width: int) -> list[str]:
     labels = display.get("labels") or [str(i) for i in range(len(values))]
     labels = [_printable(label) for label in labels]
     log = display.get("log")
-    label_width = min(max((len(label) for label in labels), default=1), 16)
+    label_width = min(max((len(label) for label in labels), default=1), max(16, width // 2))
     room = max(8, width - label_width - 14)
     scaled = []
     for v in values:
@@ -340,7 +356,7 @@ def _render_bars(display: dict, width: int) -> list[str]:
     for label, v, s in zip(labels, values, scaled, strict=False):
         length = 0 if not math.isfinite(s) else round((s - low) / span * room)
         bar = ("█" * length) if v >= 0 or log else ("▒" * length)
-        lines.append(f"{label[:label_width].rjust(label_width)} {bar} {_number(v)}")
+        lines.append(f"{_cut(label, label_width).rjust(label_width)} {bar} {_number(v)}")
     return lines
 
 
@@ -386,7 +402,9 @@ def _render_scatter(display: dict, width: int) -> list[str]:
 
 
 def _render_line(display: dict, width: int) -> list[str]:
-    series = [[(float(i), v) for i, v in enumerate(s)] for s in display["series"]]
+    xs = display.get("x")
+    series = [[(float(xs[i]) if xs else float(i), v) for i, v in enumerate(s)]
+              for s in display["series"]]
     marks = "•×+o*#"
     lines = _header(display) + _render_points(display, series, marks, width)
     labels = display.get("labels")
@@ -404,9 +422,14 @@ def _render_table(display: dict, width: int) -> list[str]:
     widths = [0] * n_cols
     for row in all_rows:
         for i, cell in enumerate(row):
-            widths[i] = min(max(widths[i], len(cell)), 30)
+            widths[i] = max(widths[i], len(cell))
+    # Cells are cut only when the table is wider than the page: the widest column gives way.
+    while sum(widths) + 2 * (n_cols - 1) > width and max(widths, default=0) > 3:
+        widths[widths.index(max(widths))] -= 1
+
     def fmt(row: Sequence[str]) -> str:
-        return "  ".join(str(c)[:widths[i]].ljust(widths[i]) for i, c in enumerate(row)).rstrip()
+        return "  ".join(_cut(str(c), widths[i]).ljust(widths[i])
+                         for i, c in enumerate(row)).rstrip()
     lines = _header(display)
     if header:
         lines.append(fmt(header))

@@ -66,6 +66,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+from grimoire.course.controls import visible
+
 DEFAULT_MEMORY_LIMIT = 2 * 1024**3
 """Address-space cap of the kernel process (RLIMIT_AS): 2 GiB, room for numpy and the model."""
 
@@ -133,6 +135,17 @@ def _close_all() -> None:
 atexit.register(_close_all)
 
 
+def _visible_strings(value: Any) -> Any:
+    """The same JSON value with every string's control characters made visible."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {key: _visible_strings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_visible_strings(item) for item in value]
+    return value
+
+
 class _Process:
     """One child process, its reader thread and the queue its replies arrive on."""
 
@@ -169,9 +182,12 @@ class _Process:
         try:
             for line in stream:
                 try:
-                    self.replies.put(json.loads(line))
-                except ValueError:
+                    reply = _visible_strings(json.loads(line))
+                except (ValueError, RecursionError):
                     continue
+                # Everything a cell produced is text the learner's terminal will show: its
+                # control characters are made visible here, once, for the app and `run` alike.
+                self.replies.put(reply)
         except (OSError, ValueError):
             pass
         self.replies.put(None)

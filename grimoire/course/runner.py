@@ -546,6 +546,11 @@ def _cli_check(args: argparse.Namespace) -> int:
 
         paths = [_lessons_option(args) or lessons_dir()]
     lessons, problems = _collect(paths)
+    if not lessons and not problems:
+        # A mistyped folder in CI must not pass as "all clean".
+        where = ", ".join(str(path) for path in paths)
+        problems.append(Problem(where, 0, 0, "No lesson was found here (lessons are files named "
+                                "NN-id.yaml)."))
     refused: list[str] = []
     runnable = []
     for lesson in lessons:

@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -166,6 +167,21 @@ class GrimoireApp(App[int]):
         self.add_class(f"-theme-{self.theme}", update=False)
         self._refresh_truecolor_filter(self.ansi_theme)
         self.stylesheet.set_variables(self.get_css_variables())
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """A toast whose words are drawn as written: a lesson title or a path holding `[/]`
+        is text, never markup, and its control characters are made visible."""
+        from grimoire.course.controls import visible
+
+        super().notify(visible(str(message)), title=visible(str(title)), severity=severity,
+                       timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's title and sub-title (often a lesson's title) as text, controls visible."""
+        from grimoire.course.controls import visible
+
+        return super().format_title(visible(title), visible(sub_title))
 
     def get_css_variables(self) -> dict[str, str]:
         # Widgets read theme colours for Rich text often (a label, a chart cell); Textual builds

@@ -181,10 +181,16 @@ class LessonScreen(Screen[None]):
         if not self.trust_given and not trust_rules.is_trusted(folder):
             # --trust agrees for this run only; an answer here is remembered for these files.
             if await self.app.push_screen_wait(TrustScreen(folder)):
-                trust_rules.trust(folder)
+                try:
+                    trust_rules.trust(folder)
+                except OSError as error:
+                    self.notify(f"Your answer cannot be remembered ({error.strerror or error}); "
+                                "the Grimoire will ask again next time.", severity="warning")
             else:
                 self.may_run = False
         self.store.open_lesson(lesson.id)
+        if self.store.unsaved:
+            self.notify(self.store.unsaved, severity="warning", timeout=10)
         progress = self.store.lesson(lesson.id)
         step = min(max(0, progress.position[0]), max(0, len(lesson.steps) - 1))
         if self.may_run:

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from grimoire.ui.kernel_client import kernel_client
+from grimoire.ui.plain import plain
 
 if TYPE_CHECKING:
     from grimoire.course.progress import ProgressStore
@@ -340,7 +341,7 @@ class MapScreen(Screen[None]):
             detail.update(Text("No lesson matches the filter.", style="italic"))
             return
         summary = state.summary
-        box.border_title = f"{summary.number:02d} · {summary.id}"
+        box.border_title = plain(f"{summary.number:02d} · {summary.id}")
         titles = {s.summary.id: s for s in self.states}
         text = Text()
         text.append(summary.title + "\n\n", style="bold")

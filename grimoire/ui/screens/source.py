@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Input, Label, Static, Tree
 from grimoire import paths
 from grimoire.outline import Symbol, find_symbol, outline_text
 from grimoire.ui import sourcefiles
+from grimoire.ui.plain import plain
 from grimoire.ui.widgets.code_view import CodeView, Mark
 from grimoire.ui.widgets.outline_panel import OutlinePanel
 from grimoire.ui.widgets.search_results import SearchResults
@@ -154,7 +155,7 @@ class SourceScreen(Screen[None]):
     def _title_page(self, shown: str, count: int, is_summary: bool) -> None:
         reading = self.query_one("#reading")
         alive = self.query_one(SourceTree).is_alive(shown)
-        reading.border_title = f"{shown}  {ALIVE} alive" if alive else shown
+        reading.border_title = plain(f"{shown}  {ALIVE} alive" if alive else shown)
         reading.border_subtitle = "sealed" if is_summary else f"{count} lines"
 
     def on_code_view_cursor_moved(self, event: CodeView.CursorMoved) -> None:
@@ -246,13 +247,13 @@ class SourceScreen(Screen[None]):
         pages = len({hit.shown for hit in hits})
         results.border_subtitle = "enter opens the page · escape closes"
         if hits:
-            results.border_title = (
+            results.border_title = plain(
                 f"'{text}': {_count(len(hits), 'line')} on {_count(pages, 'page')}"
                 + (" (the first 500)" if len(hits) >= 500 else "")
             )
             results.focus()
         else:
-            results.border_title = f"'{text}' appears nowhere in the spellbook"
+            results.border_title = plain(f"'{text}' appears nowhere in the spellbook")
             self.query_one(CodeView).focus()
 
     def _close_ask(self) -> None:

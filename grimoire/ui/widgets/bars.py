@@ -26,9 +26,10 @@ EIGHTHS = " ▏▎▍▌▋▊▉█"
 RISING = " ▁▂▃▄▅▆▇█"
 MAX_HORIZONTAL = 32
 COLUMN_HEIGHT = 10
-MAX_LABEL = 16
 MIN_BAR = 4
-"""Labels are shortened before a bar gets fewer cells than this."""
+"""Labels are shortened (ending in '…') before a bar gets fewer cells than this."""
+LABEL_SHARE = 0.5
+"""Labels may take up to this share of the row; beyond it the bar's length needs the room."""
 MIN_SIGNED_BAR = 3
 """A signed bar needs a cell each side of its zero axis."""
 
@@ -108,7 +109,8 @@ class Bars(Picture):
         # The number keeps its room; the labels give up theirs (to nothing) before the bar goes
         # below `least_bar` cells; the bar takes all that is left, so each row is `width` exactly.
         room = width - number_width - 1  # label, its space, and the bar
-        label_width = min(MAX_LABEL, max(cell_len(n) for n in names), room - 1 - least_bar)
+        label_width = min(max(cell_len(n) for n in names), int(room * LABEL_SHARE),
+                          room - 1 - least_bar)
         if label_width <= 0:
             label_width = 0
             bar_width = room
@@ -124,7 +126,8 @@ class Bars(Picture):
         for name, number, fraction in zip(names, numbers, fractions, strict=True):
             line = Text(no_wrap=True, overflow="crop")
             if label_width:
-                shown = set_cell_size(name, label_width) if cell_len(name) > label_width else name
+                shown = name if cell_len(name) <= label_width else (
+                    set_cell_size(name, label_width - 1) + "…")
                 line.append(" " * (label_width - cell_len(shown)) + shown, style=muted)
                 line.append(" ")
             if signed and bar_width >= MIN_SIGNED_BAR:

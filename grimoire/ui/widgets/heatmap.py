@@ -49,6 +49,13 @@ def _bin(values: list[list[float]], row_group: int, col_group: int) -> list[list
     return rows
 
 
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` cells, ending in '…' when it had to be shortened."""
+    if len(text) <= width:
+        return text
+    return text[: width - 1] + "…" if width > 1 else text[:width]
+
+
 def _group_labels(labels: list[str] | None, group: int) -> list[str] | None:
     if labels is None or group == 1:
         return labels
@@ -127,7 +134,8 @@ class Heatmap(Picture, can_focus=True):
         # Label column: each text line holds two matrix rows, so its label names both.
         label_width = 0
         if row_labels is not None:
-            label_width = min(MAX_LABEL, max(len(self._pair(row_labels, i)) for i in range(0, n_rows, 2)))
+            label_width = min(2 * MAX_LABEL + 1,
+                              max(len(self._pair(row_labels, i)) for i in range(0, n_rows, 2)))
         else:
             label_width = len(str(n_rows - 1))
         grid_width = max(1, width - label_width - 1)
@@ -161,10 +169,10 @@ class Heatmap(Picture, can_focus=True):
         for top in range(0, shown_rows, 2):
             line = Text()
             if row_labels is not None:
-                label = self._pair(row_labels, top)
+                label = self._pair(row_labels, top, label_width)
             else:
                 label = str(top * row_group)
-            line.append(label[:label_width].rjust(label_width), style=muted)
+            line.append(label.rjust(label_width), style=muted)
             line.append(" ")
             upper = shown[top]
             lower = shown[top + 1] if top + 1 < shown_rows else None
@@ -205,7 +213,7 @@ class Heatmap(Picture, can_focus=True):
         marked = self.cursor if self.has_focus else None
         mark = Style(color=hex_colour(scale.colours.foreground))
         for r, (name, row) in enumerate(zip(names, values, strict=True)):
-            line = Text(name[:label_width].rjust(label_width) + " ", style=muted)
+            line = Text(cut(name, label_width).rjust(label_width) + " ", style=muted)
             for c, value in enumerate(row):
                 if marked == (r, c):
                     line.append("▐" + "█" * (cell - 2) + "▌" if cell > 2 else "▐▌", style=mark)
@@ -222,12 +230,25 @@ class Heatmap(Picture, can_focus=True):
         return labels + [""] * (count - len(labels))
 
     @staticmethod
-    def _pair(labels: list[str], top: int) -> str:
-        upper = labels[top]
-        lower = labels[top + 1] if top + 1 < len(labels) else ""
-        if len(upper) <= 1 and len(lower) <= 1:
-            return f"{upper or ' '}{lower}"
-        return f"{upper}/{lower}" if lower else upper
+    def _pair(labels: list[str], top: int, width: int | None = None) -> str:
+        """The label of a line holding rows `top` and `top + 1`: "upper/lower", both visible.
+
+        The slash keeps two one-character labels from reading as one word ('h' and 'e' are
+        "h/e", not "he"); when the pair is too wide, each side is shortened with '…'.
+        """
+        upper = labels[top] or " "
+        if top + 1 >= len(labels):
+            return upper if width is None else cut(upper, width)
+        lower = labels[top + 1] or " "
+        text = f"{upper}/{lower}"
+        if width is None or len(text) <= width:
+            return text
+        room = max(2, width - 1)
+        lower_room = max(1, min(len(lower), room // 2))
+        upper_room = max(1, room - lower_room)
+        if len(upper) < upper_room:
+            lower_room = room - len(upper)
+        return f"{cut(upper, upper_room)}/{cut(lower, lower_room)}"
 
     @staticmethod
     def _column_header(labels: list[str] | None, count: int, cell: int, group: int) -> str:

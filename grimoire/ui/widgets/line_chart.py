@@ -14,8 +14,35 @@ from grimoire.ui.widgets.picture import Picture
 PLOT_ROWS = 12
 
 
+def x_axis_labels(low: float, high: float, columns: int) -> str:
+    """The x axis's values under a plot `columns` wide: first at the left, last at the right,
+    and the middle one centred when there is room for it."""
+    left, right = format_number(low), format_number(high)
+    if low == high:
+        return left
+    middle = format_number((low + high) / 2)
+    row = [" "] * max(columns, len(left) + len(right) + 1)
+    row[: len(left)] = left
+    row[len(row) - len(right):] = right
+    start = len(row) // 2 - len(middle) // 2
+    if start > len(left) + 1 and start + len(middle) < len(row) - len(right) - 1:
+        row[start : start + len(middle)] = middle
+    return "".join(row)
+
+
 class LineChart(Picture):
-    """`{"kind": "line", "series": [[float]], "labels": [str]|None}`: x is the index."""
+    """`{"kind": "line", "series": [[float]], "labels": [str]|None, "x": [float]|None}`.
+
+    Points sit at their x values (their index when there is no x), and the x axis is labelled
+    with those values: its first, middle and last.
+    """
+
+    def x_values(self, count: int) -> list[float]:
+        """Where each of `count` points sits along x."""
+        xs = self.display_data.get("x")
+        if xs and len(xs) >= count:
+            return [float(v) for v in xs[:count]]
+        return [float(i) for i in range(count)]
 
     def series(self) -> list[list[float]]:
         """Every series as a list of floats."""
@@ -34,6 +61,10 @@ class LineChart(Picture):
         if high == low:
             low, high = low - 1.0, high + 1.0
         longest = max(len(s) for s in series)
+        xs = self.x_values(longest)
+        finite_x = [v for v in xs if math.isfinite(v)] or [0.0]
+        x_low, x_high = min(finite_x), max(finite_x)
+        x_span = (x_high - x_low) or 1.0
         labels_y = [format_number(high), format_number((low + high) / 2), format_number(low)]
         axis_width = max(len(label) for label in labels_y)
         canvas = BrailleCanvas(max(4, width - axis_width - 1), PLOT_ROWS)
@@ -42,10 +73,10 @@ class LineChart(Picture):
             colour = palette[number % len(palette)]
             previous: tuple[int, int] | None = None
             for index, value in enumerate(values):
-                if not math.isfinite(value):
+                if not (math.isfinite(value) and math.isfinite(xs[index])):
                     previous = None
                     continue
-                x = round(index / max(1, longest - 1) * (canvas.dot_width - 1))
+                x = round((xs[index] - x_low) / x_span * (canvas.dot_width - 1))
                 y = round((high - value) / (high - low) * (canvas.dot_height - 1))
                 if previous is None:
                     canvas.dot(x, y, colour)
@@ -60,10 +91,9 @@ class LineChart(Picture):
             line.append("│", style=muted)
             line.append_text(canvas.line(row))
             lines.append(line)
-        last = str(longest - 1)
-        footer = Text(" " * axis_width + "└", style=muted)
-        footer.append("0" + last.rjust(max(1, canvas.columns - 1)), style=muted)
-        lines.append(footer)
+        lines.append(Text(" " * axis_width + "└" + "─" * canvas.columns, style=muted))
+        lines.append(Text(" " * (axis_width + 1) + x_axis_labels(
+            x_low, x_high, canvas.columns), style=muted))
         labels = self.display_data.get("labels") or []
         legend = Text()
         for number in range(len(series)):
