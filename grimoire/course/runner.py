@@ -133,6 +133,7 @@ class LessonRun:
     setup: CellResult | None
     blocks: list[BlockRun]
     problems: list[Problem]
+    watched: list[str] = field(default_factory=list)   # the shared names a step may not change
 
     @property
     def ok(self) -> bool:
@@ -216,7 +217,7 @@ def run_lesson(
             blocks.append(run)
             if on_block is not None:
                 on_block(run)
-    return LessonRun(lesson, setup, blocks, problems)
+    return LessonRun(lesson, setup, blocks, problems, watched)
 
 
 def _describe_block(
@@ -329,7 +330,7 @@ def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
     run = run_lesson(lesson, kernel, watch=True)
     problems = list(run.problems)
     file = _file(lesson)
-    watched = sorted({_top_name(name) for name in kernel.fingerprint()})
+    watched = run.watched
     for step in lesson.steps:
         for block in step.blocks:
             if isinstance(block, Prose):
