@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run the code of lessons from --lessons without asking (for scripts and CI)",
     )
+    parser.add_argument(
+        "--monochrome",
+        action="store_true",
+        help="greys only: pictures say sign and size in glyphs (as they do under NO_COLOR)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
 
     opened = commands.add_parser("open", help="open the app (at LESSON, if given)")
@@ -75,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a lesson headless and print its outputs")
     run.add_argument("lesson", metavar="LESSON", help="a lesson id or a path to a lesson file")
     run.add_argument("--json", action="store_true", help="print the results as JSON")
+    run.add_argument("--answers", action="store_true",
+                     help="mark the right quiz answers (left out, a printed lesson can be taken)")
 
     check = commands.add_parser("check", help="validate lessons and run every cell and check")
     check.add_argument("paths", nargs="*", type=_folder, metavar="PATH", help="lesson files or folders")
@@ -193,6 +200,10 @@ def _silence_stdout() -> None:
         pass
 
 
+_REQUESTED: dict[str, str] = {}
+"""What the global options ask of the app, whichever room it opens in (e.g. its theme)."""
+
+
 def _run_tui(**request: object) -> int:
     problem = _terminal_problem()
     if problem is not None:
@@ -200,7 +211,7 @@ def _run_tui(**request: object) -> int:
         return 2
     from grimoire.ui.app import run_app
 
-    return run_app(**request)  # type: ignore[arg-type]
+    return run_app(**request, **_REQUESTED)  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
             print("grimoire: interrupted.", file=sys.stderr)
             return 130
     args = build_parser().parse_args(argv)
+    _REQUESTED.clear()
+    if args.monochrome:
+        _REQUESTED["theme"] = "monochrome"
     command = args.command or "open"
     if command not in TUI_COMMANDS and command != "train":
         _plain_output()

@@ -302,9 +302,13 @@ def _header(display: dict, extra: str = "") -> list[str]:
 
 
 def _render_heatmap(display: dict, width: int) -> list[str]:
+    """Two characters a cell. Signed values: '+' or '−' and a shade for the size, blank near
+    zero; one-sign values: a shade twice. No colour is needed to read it."""
     values = display["values"]
     finite = _finite(v for row in values for v in row)
     low, high = (min(finite), max(finite)) if finite else (0.0, 0.0)
+    signed = low < 0 < high
+    bound = max(abs(low), abs(high)) or 1.0
     span = high - low or 1.0
     rows = display.get("rows") or [str(i) for i in range(len(values))]
     label_width = min(max((len(r) for r in rows), default=1), 12)
@@ -314,15 +318,23 @@ def _render_heatmap(display: dict, width: int) -> list[str]:
     cols = display.get("cols")
     if cols:
         lines.append(" " * (label_width + 1) + "".join(c[:1].ljust(2) for c in cols[:n_cols]))
+    shades = _SHADES[1:]
     for label, row in zip(rows, values, strict=False):
         cells = []
         for v in row[:n_cols]:
             if not math.isfinite(v):
                 cells.append("??")
-                continue
-            level = int((v - low) / span * (len(_SHADES) - 1) + 0.5)
-            cells.append(_SHADES[level] * 2)
-        lines.append(_printable(label)[:label_width].rjust(label_width) + " " + "".join(cells))
+            elif signed:
+                level = min(len(shades), int(abs(v) / bound * len(shades) + 0.5))
+                cells.append("  " if level == 0 else ("+" if v > 0 else "−") + shades[level - 1])
+            else:
+                fraction = (v - low) / span if high > 0 else (high - v) / span
+                cells.append(shades[min(len(shades) - 1, int(fraction * len(shades)))] * 2)
+        lines.append(_cut(_printable(label), label_width).rjust(label_width) + " "
+                     + "".join(cells))
+    if signed:
+        lines.append(" " * (label_width + 1) + "− below zero, + above, the shade its size "
+                     "(" + " ".join(shades) + "); blank is about 0")
     return lines
 
 
@@ -469,3 +481,110 @@ def render_text(display: dict, width: int = 80) -> str:
         "matrix": _render_matrix,
     }[display["kind"]]
     return "\n".join(renderer(display, max(20, width)))
+
+
+# -- summaries in words (for `grimoire learn --plain`, screen readers and exports) --------------
+
+def _where(labels: list[str] | None, index: int, what: str) -> str:
+    if labels and index < len(labels):
+        return f"{what} {index} ({_printable(labels[index])!r})"
+    return f"{what} {index}"
+
+
+def _extremes(values: list[float]) -> tuple[int, int] | None:
+    finite = [i for i, v in enumerate(values) if math.isfinite(v)]
+    if not finite:
+        return None
+    return (min(finite, key=values.__getitem__), max(finite, key=values.__getitem__))
+
+
+def describe(display: dict) -> str:
+    """A display in words: what it is, its shape, its range and where its extremes are.
+
+    This is the picture for a learner who cannot see it (a screen reader, a notebook read as
+    text): every fact a glance at the picture would give, said in sentences.
+    """
+    problem = validate(display)
+    if problem:
+        return f"A display that cannot be drawn: {problem}"
+    kind = display["kind"]
+    title = f" '{_printable(display['title'])}'" if display.get("title") else ""
+    cut = display.get("truncated")
+    note = f" (cut from {' x '.join(str(n) for n in cut)})" if cut else ""
+    if kind in ("heatmap", "matrix"):
+        values = display["values"]
+        n_rows, n_cols = len(values), len(values[0]) if values else 0
+        flat = [v for row in values for v in row]
+        found = _extremes(flat)
+        text = f"A {kind}{title}: {n_rows} rows by {n_cols} columns{note}."
+        if found is None:
+            return text + " It has no finite values."
+        low, high = found
+        rows, cols = display.get("rows"), display.get("cols")
+        negative = sum(1 for v in flat if v < 0)
+        text += (f" Values run from {_number(flat[low])} to {_number(flat[high])}"
+                 f"{f'; {negative} of {len(flat)} are negative' if negative else ''}.")
+        text += (f" The largest, {_number(flat[high])}, is at "
+                 f"{_where(rows, high // n_cols, 'row')}, {_where(cols, high % n_cols, 'column')};"
+                 f" the smallest, {_number(flat[low])}, at {_where(rows, low // n_cols, 'row')},"
+                 f" {_where(cols, low % n_cols, 'column')}.")
+        if kind == "matrix" and n_rows * n_cols <= 36:
+            text += " Rows: " + "; ".join(", ".join(_number(v) for v in row) for row in values) \
+                + "."
+        return text
+    if kind == "bars":
+        values = display["values"]
+        labels = display.get("labels")
+        text = f"Bars{title}: {len(values)} values{note}" + (" on a log scale" if display.get(
+            "log") else "") + "."
+        if len(values) <= 24:
+            named = [f"{_printable(labels[i]) if labels else i}: {_number(v)}"
+                     for i, v in enumerate(values)]
+            return text + " " + "; ".join(named) + "."
+        found = _extremes(values)
+        if found:
+            low, high = found
+            text += (f" The largest is {_number(values[high])} at {_where(labels, high, 'bar')};"
+                     f" the smallest {_number(values[low])} at {_where(labels, low, 'bar')}.")
+        return text
+    if kind == "line":
+        xs = display.get("x")
+        labels = display.get("labels") or []
+        parts = [f"A line chart{title} of {len(display['series'])} series."]
+        for number, series in enumerate(display["series"]):
+            name = _printable(labels[number]) if number < len(labels) else f"series {number}"
+            found = _extremes(series)
+            if not series or found is None:
+                parts.append(f"'{name}' has no finite points.")
+                continue
+            low, high = found
+
+            def at(i: int) -> str:
+                return _number(xs[i]) if xs and i < len(xs) else str(i)
+
+            parts.append(f"'{name}': {len(series)} points from {_number(series[0])} at x = "
+                         f"{at(0)} to {_number(series[-1])} at x = {at(len(series) - 1)}; "
+                         f"highest {_number(series[high])} at x = {at(high)}, lowest "
+                         f"{_number(series[low])} at x = {at(low)}.")
+        return " ".join(parts)
+    if kind == "scatter":
+        points = display["points"]
+        if not points:
+            return f"A scatter plot{title} with no points."
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        text = (f"A scatter plot{title} of {len(points)} points{note}: x from "
+                f"{_number(min(xs))} to {_number(max(xs))}, y from {_number(min(ys))} to "
+                f"{_number(max(ys))}.")
+        labels = display.get("labels")
+        if labels and len(points) <= 12:
+            text += " " + "; ".join(f"{_printable(label)} at ({_number(x)}, {_number(y)})"
+                                    for label, (x, y) in zip(labels, points, strict=False)) + "."
+        return text
+    # A table is already words: its rows, one a line.
+    header = display.get("header")
+    lines = [f"A table{title} of {len(display['rows'])} rows{note}."]
+    if header:
+        lines.append("Columns: " + ", ".join(_printable(h) for h in header) + ".")
+    for row in display["rows"]:
+        lines.append(" | ".join(_printable(cell) for cell in row))
+    return "\n".join(lines)

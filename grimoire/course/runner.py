@@ -16,7 +16,7 @@ Public API::
         # every cell runs, placeholders compute, math renders, numeric answers compute,
         # each exercise's solution passes its check and its starter does not
     render_block(block_run: BlockRun, width: int = 80) -> str      # the text `grimoire run` prints
-    cli_run(args) -> int       # args.lesson, .json, .lessons, .trust
+    cli_run(args) -> int       # args.lesson, .json, .answers, .lessons, .trust
     cli_check(args) -> int     # args.paths, .json, .lessons, .trust; 0 clean, 1 not
 """
 
@@ -358,8 +358,12 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return textwrap.indent(text.rstrip("\n"), prefix, lambda line: True)
 
 
-def render_block(run: BlockRun, width: int = 80) -> str:
-    """One block as plain text, the way `grimoire run` prints it."""
+def render_block(run: BlockRun, width: int = 80, answers: bool = False) -> str:
+    """One block as plain text, the way `grimoire run` prints it.
+
+    Quizzes are printed as questions; the right choices (●) and numeric answers are shown only
+    with `answers=True` (`grimoire run --answers`), so a printed lesson can still be taken.
+    """
     if run.kind == "prose":
         return run.text.rstrip()
     if run.kind == "code":
@@ -381,14 +385,16 @@ def render_block(run: BlockRun, width: int = 80) -> str:
         data = run.data
         lines = [f"  ? {data['question'].strip()}"]
         if "choices" in data:
-            right = set(data.get("answer") or [])
+            right = set(data.get("answer") or []) if answers else set()
             for index, choice in enumerate(data["choices"]):
                 mark = "●" if index in right else "○"
                 lines.append(f"    {mark} {index}. {choice}")
-        else:
+        elif answers:
             answer = data.get("answer")
             lines.append(f"    answer: {answer:.6g}" if isinstance(answer, float)
                          else "    answer: (cannot be computed)")
+        else:
+            lines.append("    answer: a number")
         return "\n".join(lines)
     if run.kind == "exercise":
         lines = [f"  ✎ {run.data['prompt'].strip()}", _indent(run.text, "  │ ")]
@@ -452,7 +458,7 @@ def _quiet_broken_pipe(command: Callable[[argparse.Namespace], int]) -> Callable
 
 
 def cli_run(args: argparse.Namespace) -> int:
-    """`grimoire run LESSON [--json]`: run a lesson headless and print what it shows."""
+    """`grimoire run LESSON [--json] [--answers]`: run a lesson headless, print what it shows."""
     return _quiet_broken_pipe(_cli_run)(args)
 
 
@@ -486,7 +492,7 @@ def _cli_run(args: argparse.Namespace) -> int:
             state["step"] = block.step
             title = lesson.steps[block.step].title
             print(f"\n═══ {block.step + 1}. {title} " + "═" * max(3, width - len(title) - 9))
-        text = render_block(block, width)
+        text = render_block(block, width, answers=bool(getattr(args, "answers", False)))
         if text:
             print(text + "\n", flush=True)
 
@@ -500,7 +506,12 @@ def _cli_run(args: argparse.Namespace) -> int:
     if not as_json and run.setup is not None and not run.setup.ok:
         print(f"The setup failed:\n{_indent(run.setup.error or '')}", file=sys.stderr)
     if as_json:
-        json.dump(run.to_json(), sys.stdout, indent=1, ensure_ascii=False, default=str)
+        data = run.to_json()
+        if not getattr(args, "answers", False):
+            for block in data["blocks"]:
+                if block["kind"] == "quiz":
+                    block.pop("answer", None)
+        json.dump(data, sys.stdout, indent=1, ensure_ascii=False, default=str)
         print()
     for problem in run.problems:
         print(problem.short(), file=sys.stderr)

@@ -113,6 +113,23 @@ GRIMOIRE_THEME = Theme(
 )
 """Ink, amethyst and candle-gold: the Grimoire's own look, and its default."""
 
+MONOCHROME = Theme(
+    name="monochrome",
+    primary="#C8C8C8",
+    secondary="#A0A0A0",
+    accent="#FFFFFF",
+    warning="#E0E0E0",
+    error="#FFFFFF",
+    success="#D0D0D0",
+    foreground="#E6E6E6",
+    background="#101010",
+    surface="#161616",
+    panel="#262626",
+    dark=True,
+    variables={"footer-key-foreground": "#FFFFFF", "block-cursor-text-style": "bold reverse"},
+)
+"""Greys only (`grimoire --monochrome`): nothing is said by colour; pictures say it in glyphs."""
+
 DEFAULT_THEME = "grimoire"
 READY_FILE_ENV = "GRIMOIRE_READY_FILE"
 """When set, the app writes the time it became ready to this file and closes (for benchmarks)."""
@@ -156,11 +173,13 @@ class GrimoireApp(App[int]):
         self.trust = self.request.trust
         """`--trust`: run code of lessons from --lessons without asking."""
         self.register_theme(GRIMOIRE_THEME)
+        self.register_theme(MONOCHROME)
         self._remembered_theme = self._saved_theme()
+        forced = self.request.extra.get("theme")
         # Assigning `self.theme` would re-parse every stylesheet just after start-up (a tenth of
         # the start-up time); before the first parse there is nothing to refresh, so the theme is
         # set quietly, with the classes Textual's own theme watcher would give the app.
-        self.set_reactive(App.theme, self._remembered_theme or DEFAULT_THEME)
+        self.set_reactive(App.theme, forced or self._remembered_theme or DEFAULT_THEME)
         dark = self.current_theme.dark
         self.set_class(dark, "-dark-mode", update=False)
         self.set_class(not dark, "-light-mode", update=False)
@@ -334,15 +353,18 @@ class GrimoireApp(App[int]):
 
 def run_app(screen: str = "home", path: str | None = None, symbol: str | None = None,
             lesson: str | None = None, lessons: Path | None = None, trust: bool = False,
-            lines: tuple[int, int] | None = None) -> int:
-    """Run the Grimoire full-screen, opened on room `screen`; returns the exit code."""
+            lines: tuple[int, int] | None = None, theme: str | None = None) -> int:
+    """Run the Grimoire full-screen, opened on room `screen`; returns the exit code.
+
+    `theme` overrides the remembered theme for this run (`--monochrome`).
+    """
     if screen == "home":  # the command line's word for "whatever the home room is"
         screen = HOME_ROOM
     if screen not in ROOMS:
         print(f"grimoire: the {screen} is not part of this Grimoire yet.", file=sys.stderr)
         return 2
     request = StartRequest(screen=screen, path=path, symbol=symbol, lines=lines, lesson=lesson,
-                           lessons=lessons, trust=trust)
+                           lessons=lessons, trust=trust, extra={"theme": theme} if theme else {})
     # The modules just imported (Textual, Rich, ours) live as long as the app; frozen, the
     # garbage collector stops walking them again and again while the first screen is built
     # (its full passes were a tenth of the start-up time). Objects made from here on are

@@ -127,3 +127,15 @@ def test_one_sign_gets_a_sequential_scale_strongest_at_the_largest_magnitude():
                 for v in (-0.5, -2.0, -3.0)]
     assert distance == sorted(distance) and distance[0] < distance[-1]
     assert ColourScale.for_values([-1.0, 2.0], COLOURS).diverging
+
+
+async def test_the_monochrome_theme_draws_pictures_in_glyphs():
+    from grimoire.cli import build_parser
+    from grimoire.ui.app import GrimoireApp, StartRequest
+
+    assert build_parser().parse_args(["--monochrome"]).monochrome
+    app = GrimoireApp(StartRequest(screen="home", extra={"theme": "monochrome"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "monochrome"
+        assert theme_colours(app).monochrome

@@ -30,6 +30,9 @@ MIN_BAR = 4
 """Labels are shortened (ending in '…') before a bar gets fewer cells than this."""
 LABEL_SHARE = 0.5
 """Labels may take up to this share of the row; beyond it the bar's length needs the room."""
+NEGATIVE_PATTERN = "▒"
+POSITIVE_PATTERN = "█"
+"""Without colour, a bar's sign is its pattern (as well as its side of the axis)."""
 MIN_SIGNED_BAR = 3
 """A signed bar needs a cell each side of its zero axis."""
 
@@ -120,6 +123,9 @@ class Bars(Picture):
             # Not even one cell of bar: the numbers alone, as much of them as fits.
             return [Text(number.rjust(number_width)) for number in numbers]
         fractions = bar_fractions(values, log)
+        if colours.monochrome:
+            return self._glyph_rows(names, numbers, fractions, label_width, bar_width,
+                                    number_width, signed, log, muted)
         bar_colour = colours.series[0]
         negative_colour = ColourScale(-1, 1, True, colours).hex(-0.9)
         lines = []
@@ -144,6 +150,39 @@ class Bars(Picture):
             line.append(" " * (1 + number_width - len(number)), style=Style(color=bar_colour))
             line.append(number)
             lines.append(line)
+        if log:
+            lines.append(Text("bar lengths on a log scale", style=muted))
+        return lines
+
+    @staticmethod
+    def _glyph_rows(names: list[str], numbers: list[str], fractions: list[float],
+                    label_width: int, bar_width: int, number_width: int, signed: bool,
+                    log: bool, muted: Style) -> list[Text]:
+        """Without colour: positive bars in '█', negative ones in the pattern '▒', a legend."""
+        lines = []
+        for name, number, fraction in zip(names, numbers, fractions, strict=True):
+            line = Text(no_wrap=True, overflow="crop")
+            if label_width:
+                shown = name if cell_len(name) <= label_width else (
+                    set_cell_size(name, label_width - 1) + "…")
+                line.append(" " * (label_width - cell_len(shown)) + shown, style=muted)
+                line.append(" ")
+            if signed and bar_width >= MIN_SIGNED_BAR:
+                half = bar_width // 2
+                left = round(max(0.0, -fraction) * half)
+                right = round(max(0.0, fraction) * (bar_width - half - 1))
+                line.append(" " * (half - left) + NEGATIVE_PATTERN * left)
+                line.append("│", style=muted)
+                line.append(POSITIVE_PATTERN * right + " " * (bar_width - half - 1 - right))
+            else:
+                full, tip = _eighths(abs(fraction), bar_width)
+                line.append(POSITIVE_PATTERN * full + tip + " " * (bar_width - full - len(tip)))
+            line.append(" " * (1 + number_width - len(number)))
+            line.append(number)
+            lines.append(line)
+        if signed:
+            lines.append(Text(f"{POSITIVE_PATTERN} positive, right of │   "
+                              f"{NEGATIVE_PATTERN} negative, left of │", style=muted))
         if log:
             lines.append(Text("bar lengths on a log scale", style=muted))
         return lines

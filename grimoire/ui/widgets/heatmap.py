@@ -17,9 +17,11 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from grimoire.ui.widgets.palette import (
+    SHADES,
     ColourScale,
     ThemeColours,
     format_number,
+    glyph,
     hex_colour,
     readable_label,
 )
@@ -152,6 +154,8 @@ class Heatmap(Picture, can_focus=True):
 
         lines: list[Text] = []
         muted = Style(color="#" + "".join(f"{c:02x}" for c in colours.muted))
+        if colours.monochrome:
+            return self._draw_glyphs(values, row_labels, col_labels, scale, muted, width)
         if n_rows <= SMALL_ROWS and row_group == 1 and col_group == 1 and n_cols * 2 <= width:
             # A small matrix reads better with a line (and a label) for every row.
             small = self._draw_small(values, row_labels, col_labels, scale, muted, width)
@@ -221,6 +225,62 @@ class Heatmap(Picture, can_focus=True):
                     line.append("█" * cell, style=Style(color=scale.hex(value)))
             lines.append(line)
         return lines
+
+    def _draw_glyphs(
+        self,
+        values: list[list[float]],
+        row_labels: list[str] | None,
+        col_labels: list[str] | None,
+        scale: ColourScale,
+        muted: Style,
+        width: int,
+    ) -> list[Text]:
+        """Without colour: a line per row, each cell two glyphs saying sign and size."""
+        n_rows, n_cols = len(values), len(values[0])
+        names = row_labels if row_labels is not None else [str(i) for i in range(n_rows)]
+        label_width = min(MAX_LABEL, max(len(name) for name in names))
+        col_group = max(1, math.ceil(n_cols * 2 / max(2, width - label_width - 1)))
+        row_group = max(1, math.ceil(n_rows / MAX_ROWS))
+        shown = _bin(values, row_group, col_group)
+        names = [names[i] for i in range(0, n_rows, row_group)]
+        lines: list[Text] = []
+        header = self._column_header(
+            _group_labels(col_labels, col_group) if col_labels else None, len(shown[0]), 2,
+            col_group)
+        if header:
+            lines.append(Text(" " * (label_width + 1)) + Text(header, style=muted))
+        marked = None
+        if self.has_focus:
+            marked = (self.cursor[0] // row_group, self.cursor[1] // col_group)
+        for r, (name, row) in enumerate(zip(names, shown, strict=False)):
+            line = Text(cut(name, label_width).rjust(label_width) + " ", style=muted)
+            for c, value in enumerate(row):
+                line.append(glyph(scale, value),
+                            style=Style(reverse=True) if marked == (r, c) else "")
+            lines.append(line)
+        lines.extend(self._glyph_legend(scale, n_rows, n_cols, row_group, col_group, muted))
+        if self.has_focus:
+            lines.append(Text(self.readout(), style=Style(bold=True)))
+        return lines
+
+    @staticmethod
+    def _glyph_legend(scale: ColourScale, n_rows: int, n_cols: int, row_group: int,
+                      col_group: int, muted: Style) -> list[Text]:
+        """How to read the glyphs: the ramp with its ends, and what sign and shade mean."""
+        legend = Text(format_number(scale.low) + " ", style=muted)
+        if scale.diverging:
+            legend.append(" ".join("−" + shade for shade in reversed(SHADES)) + "  0  "
+                          + " ".join("+" + shade for shade in SHADES))
+            meaning = "− below zero, + above, the shade its size; blank is about 0"
+        else:
+            legend.append(" ".join(shade * 2 for shade in SHADES))
+            meaning = ("darker shades are smaller values" if scale.high > 0
+                       else "the fullest shade is the most negative")
+        legend.append(" " + format_number(scale.high), style=muted)
+        note = f"{n_rows}×{n_cols}; {meaning}"
+        if row_group > 1 or col_group > 1:
+            note += f"; cells averaged {row_group}×{col_group} to fit"
+        return [legend, Text(note, style=muted)]
 
     def _labels(self, key: str, count: int) -> list[str] | None:
         labels = self.display_data.get(key)

@@ -8,7 +8,7 @@ from rich.style import Style
 from rich.text import Text
 
 from grimoire.ui.widgets.braille import BrailleCanvas
-from grimoire.ui.widgets.palette import ThemeColours, format_number, hex_colour
+from grimoire.ui.widgets.palette import SERIES_MARKS, ThemeColours, format_number, hex_colour
 from grimoire.ui.widgets.picture import Picture
 
 PLOT_ROWS = 12
@@ -44,6 +44,63 @@ class LineChart(Picture):
             return [float(v) for v in xs[:count]]
         return [float(i) for i in range(count)]
 
+    def _draw_marks(self, series: list[list[float]], xs: list[float],
+                    x_range: tuple[float, float], y_range: tuple[float, float],
+                    labels_y: list[str], axis_width: int, width: int,
+                    muted: Style) -> list[Text]:
+        """Without colour: each series drawn with its own mark (•, ×, +, ...), and a legend.
+
+        Between two points the mark is repeated along the straight line joining them, so a
+        series reads as a line of its mark; where two series cross, the later one shows.
+        """
+        x_low, x_high = x_range
+        x_span = (x_high - x_low) or 1.0
+        low, high = y_range
+        columns = max(4, width - axis_width - 1)
+        grid = [[" "] * columns for _ in range(PLOT_ROWS)]
+
+        def place(x: float, y: float) -> tuple[int, int]:
+            return (round((x - x_low) / x_span * (columns - 1)),
+                    round((high - y) / (high - low) * (PLOT_ROWS - 1)))
+
+        for number, values in enumerate(series):
+            mark = SERIES_MARKS[number % len(SERIES_MARKS)]
+            previous: tuple[int, int] | None = None
+            for index, value in enumerate(values):
+                if not (math.isfinite(value) and math.isfinite(xs[index])):
+                    previous = None
+                    continue
+                column, row = place(xs[index], value)
+                if previous is not None:
+                    steps = max(abs(column - previous[0]), abs(row - previous[1]), 1)
+                    for k in range(steps + 1):
+                        c = round(previous[0] + (column - previous[0]) * k / steps)
+                        r = round(previous[1] + (row - previous[1]) * k / steps)
+                        grid[r][c] = mark
+                grid[row][column] = mark
+                previous = (column, row)
+        lines = []
+        middle = PLOT_ROWS // 2
+        for index, row in enumerate(grid):
+            axis = {0: labels_y[0], middle: labels_y[1], PLOT_ROWS - 1: labels_y[2]}.get(index, "")
+            line = Text(axis.rjust(axis_width), style=muted)
+            line.append("│", style=muted)
+            line.append("".join(row))
+            lines.append(line)
+        lines.append(Text(" " * axis_width + "└" + "─" * columns, style=muted))
+        lines.append(Text(" " * (axis_width + 1) + x_axis_labels(x_low, x_high, columns),
+                          style=muted))
+        labels = self.display_data.get("labels") or []
+        legend = Text()
+        for number in range(len(series)):
+            name = str(labels[number]) if number < len(labels) else f"series {number}"
+            if number:
+                legend.append("   ")
+            legend.append(SERIES_MARKS[number % len(SERIES_MARKS)] * 3 + " ")
+            legend.append(name, style=muted)
+        lines.append(legend)
+        return lines
+
     def series(self) -> list[list[float]]:
         """Every series as a list of floats."""
         return [
@@ -67,6 +124,9 @@ class LineChart(Picture):
         x_span = (x_high - x_low) or 1.0
         labels_y = [format_number(high), format_number((low + high) / 2), format_number(low)]
         axis_width = max(len(label) for label in labels_y)
+        if colours.monochrome:
+            return self._draw_marks(series, xs, (x_low, x_high), (low, high), labels_y,
+                                    axis_width, width, muted)
         canvas = BrailleCanvas(max(4, width - axis_width - 1), PLOT_ROWS)
         palette = colours.series
         for number, values in enumerate(series):

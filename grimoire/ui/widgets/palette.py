@@ -30,6 +30,37 @@ _SEQUENTIAL_LIGHT: tuple[RGB, ...] = ((246, 196, 122), (217, 69, 111), (107, 42,
 _NEGATIVE_END = {True: (0.74, 0.14, 250.0), False: (0.46, 0.16, 255.0)}
 _POSITIVE_END = {True: (0.74, 0.14, 28.0), False: (0.46, 0.16, 28.0)}
 
+MONOCHROME_THEME = "monochrome"
+"""The theme for screens without colour; pictures then keep their meaning in glyphs."""
+
+SHADES = "░▒▓█"
+"""Sizes, from small to large, when colour cannot say them."""
+SERIES_MARKS = "•×+o*#"
+"""One mark a series, when colour cannot tell lines apart."""
+
+
+def glyph(scale: ColourScale, value: float) -> str:
+    """Two characters that say a value without colour: its sign and its size.
+
+    Signed (diverging) data: '+' or '−' then a shade for the magnitude ('+▓', '−░'); a value
+    too small for the lightest shade is blank, as zero is blank in colour. One-sign data: the
+    shade twice ('▒▒'). Not a number: '??'.
+    """
+    if not math.isfinite(value):
+        return "??"
+    if scale.diverging:
+        size = abs(value) / (scale.high or 1.0)
+        level = min(len(SHADES), int(size * len(SHADES) + 0.5))
+        if level == 0:
+            return "  "
+        return ("+" if value > 0 else "−") + SHADES[level - 1]
+    fraction = (value - scale.low) / ((scale.high - scale.low) or 1.0)
+    if scale.high <= 0:
+        fraction = 1.0 - fraction
+    level = min(len(SHADES) - 1, max(0, int(fraction * len(SHADES))))
+    return SHADES[level] * 2
+
+
 SERIES_DARK: tuple[str, ...] = ("#f0a04b", "#6fb4f0", "#c678dd", "#98c379", "#e06c75", "#56b6c2")
 SERIES_LIGHT: tuple[str, ...] = ("#b35c00", "#1f63a8", "#8a3fa8", "#3f7d20", "#b0283a", "#137a85")
 
@@ -119,6 +150,8 @@ class ThemeColours:
     foreground: RGB
     muted: RGB
     accent: RGB
+    monochrome: bool = False
+    """No colour to carry meaning (NO_COLOR, or the monochrome theme): pictures use glyphs."""
 
     @property
     def series(self) -> tuple[str, ...]:
@@ -142,6 +175,7 @@ def theme_colours(app: App | None) -> ThemeColours:
         foreground=foreground,
         muted=_blend(surface, foreground, 0.55),
         accent=parse_rgb(variables.get("accent"), (255, 166, 43)),
+        monochrome=bool(getattr(app, "no_color", False)) or app.theme == MONOCHROME_THEME,
     )
 
 
