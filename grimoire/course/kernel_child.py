@@ -373,6 +373,12 @@ def main() -> None:
     if options.memory > 0:
         resource.setrlimit(resource.RLIMIT_AS, (options.memory, options.memory))
 
+    from grimoire.model.memory import keep_freed_memory
+
+    # A forward pass frees and makes again dozens of arrays of a few hundred KiB: keep them, so
+    # that they are reused rather than page-faulted in afresh every time.
+    keep_freed_memory(up_to=256 << 20)
+
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     signal.signal(signal.SIGINT, _on_sigint)
 
