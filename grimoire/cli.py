@@ -77,11 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("playground", help="open the app in the playground, with the model live")
     commands.add_parser("lessons", help="list the lessons (id and title) without starting the app")
 
+    review = commands.add_parser(
+        "review", help="the review room: questions of finished lessons, due by spaced repetition")
+    review.add_argument("--plain", action="store_true",
+                        help="ask the due cards line by line in the terminal, without the app")
+
     run = commands.add_parser("run", help="run a lesson headless and print its outputs")
     run.add_argument("lesson", metavar="LESSON", help="a lesson id or a path to a lesson file")
     run.add_argument("--json", action="store_true", help="print the results as JSON")
     run.add_argument("--answers", action="store_true",
                      help="mark the right quiz answers (left out, a printed lesson can be taken)")
+
+    report = commands.add_parser(
+        "report", help="a learner's progress in every lesson, for a teacher to collect")
+    report.add_argument("--json", action="store_true", help="print it as JSON")
 
     check = commands.add_parser("check", help="validate lessons and run every cell and check")
     check.add_argument("paths", nargs="*", type=_folder, metavar="PATH", help="lesson files or folders")
@@ -246,6 +255,14 @@ def main(argv: list[str] | None = None) -> int:
             return _run_tui(screen="playground", lessons=args.lessons, trust=args.trust)
         if command == "lessons":
             return _lessons(args)
+        if command == "review" and args.plain:
+            from grimoire.course.review_plain import cli_review
+
+            return cli_review(args)
+        if command == "review":
+            from grimoire.ui.app import run_app
+
+            return run_app(screen="review", lessons=args.lessons, trust=args.trust)
         if command == "run":
             from grimoire.course.runner import cli_run
 
@@ -254,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
             from grimoire.course.runner import cli_check
 
             return cli_check(args)
+        if command == "report":
+            from grimoire.course.report import cli_report
+
+            return cli_report(args)
         if command == "serve":
             from grimoire.serve import cli_serve
 

@@ -22,6 +22,8 @@ Public API::
         .set_position(lesson_id, step: int, block: int = 0)
         .forget(lesson_id)                      # drop one lesson's progress
         .fraction_done(lesson_id, n_steps: int) -> float
+        .review_states() -> dict[str, dict]    # review cards' schedules, by card id (a copy)
+        .record_review(card_id, state: dict)   # one card's schedule after an answer
     block_key(step: int, block: int) -> str     # "2.3": how blocks are named in the store
     scratchpad_history(path: Path | None = None) -> list[str]        # oldest first
     remember_scratch_cell(code: str, path: Path | None = None) -> list[str]
@@ -125,6 +127,18 @@ def _count(value: Any) -> int:
     return number
 
 
+def _review_states(data: Any) -> dict[str, dict[str, Any]]:
+    """The review section of the file; an entry without a usable due time is left out."""
+    if not isinstance(data, dict):
+        return {}
+    states = {}
+    for card_id, state in data.items():
+        due = state.get("due") if isinstance(state, dict) else None
+        if isinstance(due, int | float) and not isinstance(due, bool) and math.isfinite(due):
+            states[str(card_id)] = state
+    return states
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write a file so that it is either the old or the new content, even if killed midway."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -207,6 +221,8 @@ class ProgressStore:
         self._lock = threading.Lock()
         self._lessons: dict[str, LessonProgress] = {}
         self._last_lesson: str | None = None
+        self._review: dict[str, dict[str, Any]] = {}
+        """Review cards' schedules by card id (course/review.py), in the same file."""
         with self._lock, self._file_lock():
             self._remove_stale_temps()
             self._read()
@@ -220,10 +236,10 @@ class ProgressStore:
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            self._lessons, self._last_lesson = {}, None
+            self._lessons, self._last_lesson, self._review = {}, None, {}
             return
         except NotADirectoryError:
-            self._lessons, self._last_lesson = {}, None
+            self._lessons, self._last_lesson, self._review = {}, None, {}
             return
         except (OSError, UnicodeDecodeError) as error:
             self._set_aside(f"could not be read ({error})")
@@ -238,6 +254,7 @@ class ProgressStore:
             lessons = {str(k): LessonProgress.from_json(v)
                        for k, v in dict(data.get("lessons") or {}).items()}
             last = data.get("last_lesson")
+            review = _review_states(data.get("review"))
         except RecursionError:
             self._set_aside("was damaged (nested too deeply to read)")
             return
@@ -246,6 +263,7 @@ class ProgressStore:
             return
         self._lessons = lessons
         self._last_lesson = last if isinstance(last, str) else None
+        self._review = review
 
     def _remove_stale_temps(self) -> None:
         # A writer killed between mkstemp and rename leaves a temp file; it is never the truth.
@@ -271,6 +289,7 @@ class ProgressStore:
                         f"{kept}.")
         self._lessons = {}
         self._last_lesson = None
+        self._review = {}
 
     def lesson(self, lesson_id: str) -> LessonProgress:
         """A copy of one lesson's progress (empty if never opened)."""
@@ -307,11 +326,12 @@ class ProgressStore:
                 yield
                 return
             with self._file_lock():
-                mine, warning = (self._lessons, self._last_lesson), self.warning
+                mine = (self._lessons, self._last_lesson, self._review)
+                warning = self.warning
                 self._read()
                 if self.warning is not warning:
                     # The file went bad under us (it was set aside): keep what this process knows.
-                    self._lessons, self._last_lesson = mine
+                    self._lessons, self._last_lesson, self._review = mine
                 yield
                 try:
                     self._save_locked()
@@ -331,8 +351,19 @@ class ProgressStore:
             "version": SCHEMA_VERSION,
             "last_lesson": self._last_lesson,
             "lessons": {k: v.to_json() for k, v in sorted(self._lessons.items())},
+            "review": dict(sorted(self._review.items())),
         }
         atomic_write(self.path, json.dumps(data, indent=1, ensure_ascii=False, default=str))
+
+    def review_states(self) -> dict[str, dict[str, Any]]:
+        """The schedule of every review card answered at least once, by card id (a copy)."""
+        with self._lock:
+            return {card: dict(state) for card, state in self._review.items()}
+
+    def record_review(self, card_id: str, state: dict[str, Any]) -> None:
+        """One review card's schedule after an answer (see course/review.py)."""
+        with self._changing():
+            self._review[card_id] = dict(state)
 
     def open_lesson(self, lesson_id: str) -> None:
         with self._changing():

@@ -12,12 +12,13 @@ Public names (all plain dataclasses, frozen where they are values)::
         .placeholders() -> list[Placeholder]; .line_at(offset: int) -> int
         .place_at(offset: int) -> Place
     Placeholder(start: int, end: int, expression: str, format_spec: str)
-    Code(code: str, place: Place, code_line: int, timeout: float | None)
+    Code(code: str, place: Place, code_line: int, timeout: float | None,
+         review: bool, variants: dict[str, list | str], variant_lines: dict[str, int])
     Quiz(question: str, explanation: str, place: Place,
          choices: list[str] | None, answer: list[int] | None,      # a choice quiz
          why: list[str] | None,                                     # per choice, "" if unsaid
          numeric: float | str | None, tolerance: float | None,      # a numeric quiz
-         rel_tolerance: float | None, numeric_line: int)
+         rel_tolerance: float | None, numeric_line: int, review: bool)
         .quiz_kind -> "choice" | "numeric"; .multiple -> bool (several right choices)
     Exercise(prompt: str, starter: str, check: str, hints: list[str], solution: str,
              place: Place, starter_line: int, check_line: int, solution_line: int,
@@ -173,13 +174,21 @@ class Prose:
 
 @dataclass
 class Code:
-    """A code cell: shown, editable, re-runnable; `timeout` overrides the default 10 s."""
+    """A code cell: shown, editable, re-runnable; `timeout` overrides the default 10 s.
+
+    `review: false` keeps it out of the review room; `variants` names values the cell sets on
+    a line of its own (`layer = 0`) and what else they may be in a review card: a list of
+    values, or a Python expression giving them (`range(model.config.n_layer)`).
+    """
 
     code: str
     place: Place
     code_line: int
     timeout: float | None = None
     kind: str = field(default="code", init=False)
+    review: bool = True
+    variants: dict[str, list[object] | str] = field(default_factory=dict)
+    variant_lines: dict[str, int] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -197,6 +206,7 @@ class Quiz:
     numeric_line: int = 0
     why: list[str] | None = None
     kind: str = field(default="quiz", init=False)
+    review: bool = True
 
     @property
     def quiz_kind(self) -> str:

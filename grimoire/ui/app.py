@@ -87,6 +87,7 @@ register_room(Room("lesson", "a lesson", "grimoire.ui.screens.lesson:LessonScree
                    palette=False))
 register_room(Room("playground", "the playground", "grimoire.ui.screens.playground:PlaygroundScreen"))
 register_room(Room("scratchpad", "the scratchpad", "grimoire.ui.screens.scratchpad:ScratchpadScreen"))
+register_room(Room("review", "the review room", "grimoire.ui.screens.review:ReviewScreen"))
 
 HOME_ROOM = "home"
 """The room at the bottom of the stack: what `grimoire` shows and Escape comes back to."""
