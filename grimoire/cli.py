@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--answers", action="store_true",
                      help="mark the right quiz answers (left out, a printed lesson can be taken)")
 
+    report = commands.add_parser(
+        "report", help="a learner's progress in every lesson, for a teacher to collect")
+    report.add_argument("--json", action="store_true", help="print it as JSON")
+
     check = commands.add_parser("check", help="validate lessons and run every cell and check")
     check.add_argument("paths", nargs="*", type=_folder, metavar="PATH", help="lesson files or folders")
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
@@ -266,6 +270,10 @@ def main(argv: list[str] | None = None) -> int:
             from grimoire.course.runner import cli_check
 
             return cli_check(args)
+        if command == "report":
+            from grimoire.course.report import cli_report
+
+            return cli_report(args)
         if command == "serve":
             from grimoire.serve import cli_serve
 

@@ -46,9 +46,11 @@ def new_home_name() -> str:
     return f"{secrets.choice(_HOME_WORDS)}-{secrets.token_hex(3)}"
 
 
-def app_command(lessons: Path | None) -> list[str]:
+def app_command(lessons: Path | None, monochrome: bool = False) -> list[str]:
     """The command each browser tab runs: this Python, this Grimoire, on the map."""
     command = [sys.executable, "-m", "grimoire"]
+    if monochrome:
+        command.append("--monochrome")
     if lessons is not None:
         command += ["--lessons", str(Path(lessons).resolve())]
     return command + ["open"]
@@ -114,14 +116,14 @@ def end_processes(pids: list[int], grace: float = 3.0) -> None:
 
 
 def build_server(host: str, port: int, lessons: Path | None, home_per_visitor: bool,
-                 data_dir: Path) -> Any:
+                 data_dir: Path, monochrome: bool = False) -> Any:
     """A textual-serve Server that runs the Grimoire for each tab (imports textual-serve)."""
     import aiohttp_jinja2
     from aiohttp import web
     from textual_serve.app_service import AppService
     from textual_serve.server import Server
 
-    command = app_command(lessons)
+    command = app_command(lessons, monochrome)
 
     class GrimoireAppService(AppService):
         """One tab's app process: run without a shell, with the tab's own home if it has one."""
@@ -269,7 +271,7 @@ def cli_serve(args: Any) -> int:
     from grimoire.paths import user_data_dir
 
     server = build_server(host, port, lessons, bool(args.home_per_visitor),
-                          user_data_dir() / "serve")
+                          user_data_dir() / "serve", bool(getattr(args, "monochrome", False)))
     try:
         server.serve()
     except OSError as error:

@@ -516,7 +516,8 @@ def describe(display: dict) -> str:
         n_rows, n_cols = len(values), len(values[0]) if values else 0
         flat = [v for row in values for v in row]
         found = _extremes(flat)
-        text = f"A {kind}{title}: {n_rows} rows by {n_cols} columns{note}."
+        text = (f"A {kind}{title}: {n_rows} row{'s' * (n_rows != 1)} by {n_cols} "
+                f"column{'s' * (n_cols != 1)}{note}.")
         if found is None:
             return text + " It has no finite values."
         low, high = found
@@ -582,7 +583,8 @@ def describe(display: dict) -> str:
         return text
     # A table is already words: its rows, one a line.
     header = display.get("header")
-    lines = [f"A table{title} of {len(display['rows'])} rows{note}."]
+    count = len(display["rows"])
+    lines = [f"A table{title} of {count} row{'s' * (count != 1)}{note}."]
     if header:
         lines.append("Columns: " + ", ".join(_printable(h) for h in header) + ".")
     for row in display["rows"]:

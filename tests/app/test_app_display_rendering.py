@@ -139,3 +139,16 @@ async def test_the_monochrome_theme_draws_pictures_in_glyphs():
         await pilot.pause()
         assert app.theme == "monochrome"
         assert theme_colours(app).monochrome
+
+
+def test_the_newline_and_the_character_that_pictures_it_are_shown_apart():
+    from grimoire.ui.widgets.palette import readable_labels
+
+    assert readable_labels(["\n", "⏎", "a"]) == ["⏎", "'⏎'", "a"]
+    assert readable_labels([" ", "␣"]) == ["␣", "'␣'"]
+    # Labels a lesson already turned into symbols stay as they are.
+    assert readable_labels(["␣", "⏎", "a"]) == ["␣", "⏎", "a"]
+    # The playground's nearest neighbours hold both when the familiar knows both.
+    bars = Bars({"kind": "bars", "values": [0.9, 0.8], "labels": ["\n", "⏎"], "log": False})
+    rows = plain(bars, 40)
+    assert rows[0].split()[0] == "⏎" and rows[1].split()[0] == "'⏎'"

@@ -18,7 +18,7 @@ from grimoire.ui.widgets.palette import (
     ThemeColours,
     format_number,
     hex_colour,
-    readable_label,
+    readable_labels,
 )
 from grimoire.ui.widgets.picture import Picture
 
@@ -101,7 +101,7 @@ class Bars(Picture):
     ) -> list[Text]:
         """One row a value: its label, its bar and its number, exactly `width` cells together."""
         if labels:
-            names = [readable_label(label) for label in labels][: len(values)]
+            names = readable_labels(labels)[: len(values)]
             names += [""] * (len(values) - len(names))
         else:
             names = [str(i) for i in range(len(values))]

@@ -24,6 +24,7 @@ from grimoire.ui.widgets.palette import (
     glyph,
     hex_colour,
     readable_label,
+    readable_labels,
 )
 from grimoire.ui.widgets.picture import Picture
 
@@ -286,7 +287,7 @@ class Heatmap(Picture, can_focus=True):
         labels = self.display_data.get(key)
         if not labels:
             return None
-        labels = [readable_label(label) for label in labels][:count]
+        labels = readable_labels(labels)[:count]
         return labels + [""] * (count - len(labels))
 
     @staticmethod

@@ -246,6 +246,10 @@ def format_number(value: float, digits: int = 3) -> str:
 _VISIBLE = {" ": "␣", "\n": "⏎", "\t": "⇥", "\x7f": "␡"}
 
 
+_SYMBOLS = frozenset(_VISIBLE.values()) | {chr(0x2400 + code) for code in range(32)}
+"""The symbols that stand for invisible characters; when one is itself the text, it is quoted."""
+
+
 def _visible(char: str) -> str:
     return _VISIBLE.get(char) or (chr(0x2400 + ord(char)) if ord(char) < 32 else char)
 
@@ -262,6 +266,20 @@ def readable_label(label: object) -> str:
     if len(text) == 1:
         return _visible(text)
     return "".join(char if char == " " else _visible(char) for char in text)
+
+
+def readable_labels(labels: list[object]) -> list[str]:
+    """Labels made readable together, so no two different ones look the same.
+
+    The model's vocabulary holds some of the symbols as characters of their own (the Grimoire's
+    source writes '⏎'). Where a set of labels holds both an invisible character and the symbol
+    that pictures it, the symbol itself is quoted: the newline is ⏎ and the character is '⏎'.
+    (A lesson that has already turned its characters into symbols keeps them as they are.)
+    """
+    texts = [str(label) for label in labels]
+    pictured = {_visible(text) for text in texts if len(text) == 1 and _visible(text) != text}
+    return [f"'{text}'" if text in pictured and text in _SYMBOLS else readable_label(text)
+            for text in texts]
 
 
 def visible_characters(text: str) -> str:
