@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("playground", help="open the app in the playground, with the model live")
+    commands.add_parser(
+        "training",
+        help="open the app in the training room: watch a circuit form, teach the familiar a text",
+    )
     commands.add_parser("lessons", help="list the lessons (id and title) without starting the app")
 
     review = commands.add_parser(
@@ -154,7 +158,7 @@ def _lessons(args: argparse.Namespace) -> int:
     return list_lessons(args.lessons)
 
 
-TUI_COMMANDS = ("open", "source", "playground")
+TUI_COMMANDS = ("open", "source", "playground", "training")
 """The commands that draw the full-screen app; the others print text."""
 
 
@@ -252,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         if command == "source":
             return _source(args)
-        if command == "playground":
-            return _run_tui(screen="playground", lessons=args.lessons, trust=args.trust)
+        if command in ("playground", "training"):
+            return _run_tui(screen=command, lessons=args.lessons, trust=args.trust)
         if command == "lessons":
             return _lessons(args)
         if command == "review" and args.plain:

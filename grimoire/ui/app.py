@@ -51,6 +51,8 @@ class Room:
     """`module:Class` of its Screen, imported only when the room is first opened."""
     palette: bool = True
     """Offer "Go to <title>" in the command palette."""
+    keep: bool = False
+    """Keep the screen when the learner leaves, and show the same one again (a run goes on)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ register_room(Room("lesson", "a lesson", "grimoire.ui.screens.lesson:LessonScree
                    palette=False))
 register_room(Room("playground", "the playground", "grimoire.ui.screens.playground:PlaygroundScreen"))
 register_room(Room("scratchpad", "the scratchpad", "grimoire.ui.screens.scratchpad:ScratchpadScreen"))
+register_room(Room("training", "the training room (watch the familiar learn)",
+                   "grimoire.ui.screens.training:TrainingScreen", keep=True))
 register_room(Room("review", "the review room", "grimoire.ui.screens.review:ReviewScreen"))
 
 HOME_ROOM = "home"
@@ -222,12 +226,16 @@ class GrimoireApp(App[int]):
     def build_room(self, name: str, request: StartRequest | None = None) -> Screen:
         """A new screen for room `name`, built from `request` (see the module docstring)."""
         room = ROOMS[name]
+        if room.keep and self.is_screen_installed(f"room:{name}"):
+            return self.get_screen(f"room:{name}")
         module_name, _, class_name = room.screen.partition(":")
         screen_class = getattr(importlib.import_module(module_name), class_name)
         request = request or StartRequest(screen=name)
         from_request = getattr(screen_class, "from_request", None)
         screen = from_request(request) if from_request is not None else screen_class()
         self.add_screen_css(screen)
+        if room.keep:
+            self.install_screen(screen, f"room:{name}")
         return screen
 
     def add_screen_css(self, screen: Screen) -> None:
@@ -252,6 +260,13 @@ class GrimoireApp(App[int]):
             while len(self.screen_stack) > 1:
                 self.pop_screen()
             return
+        kept = f"room:{name}"
+        if ROOMS[name].keep and self.is_screen_installed(kept):
+            screen = self.get_screen(kept)
+            if screen in self.screen_stack:  # already open underneath: come back down to it
+                while self.screen is not screen:
+                    self.pop_screen()
+                return
         known = StartRequest.__dataclass_fields__
         request = StartRequest(screen=name, **{k: v for k, v in fields.items() if k in known},
                                extra={k: v for k, v in fields.items() if k not in known})

@@ -132,6 +132,7 @@ class MapScreen(Screen[None]):
         Binding("down", "move(1)", "Next lesson", show=False),
         Binding("ctrl+g", "room('playground')", "Playground"),
         Binding("ctrl+n", "room('scratchpad')", "Scratchpad"),
+        Binding("ctrl+l", "room('training')", "Train"),
         Binding("ctrl+r", "room('review')", "Review"),
         Binding("ctrl+o", "app.show_source", "Spellbook"),
         Binding("escape", "clear_filter", "Clear the filter", show=False),
