@@ -42,6 +42,7 @@ from grimoire.course.loader import (
     lesson_files,
     load_lesson,
     load_lessons,
+    problem_lines,
 )
 from grimoire.course.schema import (
     FILE_PATTERN,
@@ -599,8 +600,8 @@ def _cli_check(args: argparse.Namespace) -> int:
         }, sys.stdout, indent=1, ensure_ascii=False)
         print()
     else:
-        for problem in problems:
-            print(problem.short())
+        for line in problem_lines(problems):
+            print(line)
     for sentence in refused:
         print(f"grimoire: {sentence}", file=sys.stderr)
     if not as_json:
