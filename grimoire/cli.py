@@ -213,6 +213,27 @@ def _silence_stdout() -> None:
         pass
 
 
+def _utf8_terminal() -> None:
+    """Under an ASCII locale (LANG=C) draw the glyphs as UTF-8, not as `\\u263e` escapes.
+
+    The locale says what Python may assume, not what the terminal draws, and every terminal
+    the app can run in today reads UTF-8; an escape is never the better picture.
+    """
+    import codecs
+
+    for stream in (sys.__stdout__, sys.__stderr__):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            name = "ascii"
+        if name != "utf-8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
 _REQUESTED: dict[str, str] = {}
 """What the global options ask of the app, whichever room it opens in (e.g. its theme)."""
 
@@ -222,6 +243,7 @@ def _run_tui(**request: object) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return 2
+    _utf8_terminal()
     from grimoire.ui.app import run_app
 
     return run_app(**request, **_REQUESTED)  # type: ignore[arg-type]
