@@ -51,6 +51,8 @@ class Room:
     """`module:Class` of its Screen, imported only when the room is first opened."""
     palette: bool = True
     """Offer "Go to <title>" in the command palette."""
+    keep: bool = False
+    """Keep the screen when the learner leaves, and show the same one again (a run goes on)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ register_room(Room("lesson", "a lesson", "grimoire.ui.screens.lesson:LessonScree
                    palette=False))
 register_room(Room("playground", "the playground", "grimoire.ui.screens.playground:PlaygroundScreen"))
 register_room(Room("scratchpad", "the scratchpad", "grimoire.ui.screens.scratchpad:ScratchpadScreen"))
+register_room(Room("training", "the training room (watch the familiar learn)",
+                   "grimoire.ui.screens.training:TrainingScreen", keep=True))
 register_room(Room("review", "the review room", "grimoire.ui.screens.review:ReviewScreen"))
 
 HOME_ROOM = "home"
@@ -188,6 +192,20 @@ class GrimoireApp(App[int]):
         self._refresh_truecolor_filter(self.ansi_theme)
         self.stylesheet.set_variables(self.get_css_variables())
 
+    crash: BaseException | None = None
+    """The first unhandled error, if the app ended in one (see run_app's crash report)."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        if self.crash is None:
+            self.crash = error
+        super()._handle_exception(error)
+
+    def _print_error_renderables(self) -> None:
+        # A crash is told in one sentence naming its report (run_app), not a page of locals.
+        if self.crash is not None and not self.is_headless:
+            self._exit_renderables.clear()
+        super()._print_error_renderables()
+
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """A toast whose words are drawn as written: a lesson title or a path holding `[/]`
@@ -222,12 +240,16 @@ class GrimoireApp(App[int]):
     def build_room(self, name: str, request: StartRequest | None = None) -> Screen:
         """A new screen for room `name`, built from `request` (see the module docstring)."""
         room = ROOMS[name]
+        if room.keep and self.is_screen_installed(f"room:{name}"):
+            return self.get_screen(f"room:{name}")
         module_name, _, class_name = room.screen.partition(":")
         screen_class = getattr(importlib.import_module(module_name), class_name)
         request = request or StartRequest(screen=name)
         from_request = getattr(screen_class, "from_request", None)
         screen = from_request(request) if from_request is not None else screen_class()
         self.add_screen_css(screen)
+        if room.keep:
+            self.install_screen(screen, f"room:{name}")
         return screen
 
     def add_screen_css(self, screen: Screen) -> None:
@@ -252,6 +274,13 @@ class GrimoireApp(App[int]):
             while len(self.screen_stack) > 1:
                 self.pop_screen()
             return
+        kept = f"room:{name}"
+        if ROOMS[name].keep and self.is_screen_installed(kept):
+            screen = self.get_screen(kept)
+            if screen in self.screen_stack:  # already open underneath: come back down to it
+                while self.screen is not screen:
+                    self.pop_screen()
+                return
         known = StartRequest.__dataclass_fields__
         request = StartRequest(screen=name, **{k: v for k, v in fields.items() if k in known},
                                extra={k: v for k, v in fields.items() if k not in known})
@@ -371,5 +400,36 @@ def run_app(screen: str = "home", path: str | None = None, symbol: str | None = 
     # (its full passes were a tenth of the start-up time). Objects made from here on are
     # collected as usual.
     gc.freeze()
-    result = GrimoireApp(request).run()
+    app = GrimoireApp(request)
+    result = app.run()
+    if app.crash is not None:
+        report = write_crash_report(app.crash)
+        where = f"the details are in {report}" if report else "no report could be written"
+        print(f"grimoire: the Grimoire stopped on an error it did not expect "
+              f"({type(app.crash).__name__}); {where}. Your progress is saved.", file=sys.stderr)
+        return 1
+    if app.return_code:
+        return app.return_code
     return result if isinstance(result, int) else 0
+
+
+def write_crash_report(error: BaseException) -> Path | None:
+    """Write the traceback of an unexpected error under the learner's home; its path, or None."""
+    import tempfile
+    import traceback
+
+    from grimoire import __version__
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    text = (f"Lilith's Grimoire {__version__} stopped on an unexpected error at {stamp}.\n"
+            f"Python {sys.version.split()[0]} on {sys.platform}.\n\n"
+            + "".join(traceback.format_exception(type(error), error, error.__traceback__)))
+    for folder in (paths.user_data_dir() / "crash-reports", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            report = folder / f"grimoire-crash-{stamp}-{os.getpid()}.txt"
+            report.write_text(text, encoding="utf-8")
+            return report
+        except OSError:
+            continue
+    return None

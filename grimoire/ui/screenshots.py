@@ -79,6 +79,17 @@ async def _scratchpad(pilot: Pilot) -> None:
     await _until(pilot, lambda: any(o.children for o in app.screen.query(CellOutput)))
 
 
+async def _training(pilot: Pilot) -> None:
+    # Mid-run: the induction heads have formed and the loss has dropped; paused, so it holds still.
+    app = pilot.app
+    screen = app.screen
+    await pilot.press("ctrl+r")
+    await _until(pilot, lambda: len(getattr(screen, "losses", [])) >= 300, limit=300.0)
+    await pilot.press("ctrl+s")
+    await _until(pilot, lambda: screen.paused)
+    screen.focus_next()  # away from the buttons, whose focus highlight would be noise
+
+
 def _finish_svd() -> None:
     """A learner who has finished the SVD lesson, with one card due: a head's rank, recomputed
     for another head (the other cards answered, due days later)."""
@@ -117,6 +128,7 @@ SCENES: dict[str, tuple[StartRequest, Scene]] = {
     "lesson": (StartRequest("lesson", lesson="vectors"), _lesson),
     "playground": (StartRequest("playground", extra={"seed": 7}), _playground),
     "scratchpad": (StartRequest("scratchpad"), _scratchpad),
+    "training": (StartRequest("training"), _training),
     "review": (StartRequest("review", extra={"seed": 5}), _review),
 }
 

@@ -132,6 +132,7 @@ class MapScreen(Screen[None]):
         Binding("down", "move(1)", "Next lesson", show=False),
         Binding("ctrl+g", "room('playground')", "Playground"),
         Binding("ctrl+n", "room('scratchpad')", "Scratchpad"),
+        Binding("ctrl+l", "room('training')", "Train"),
         Binding("ctrl+r", "room('review')", "Review"),
         Binding("ctrl+o", "app.show_source", "Spellbook"),
         Binding("escape", "clear_filter", "Clear the filter", show=False),
@@ -238,6 +239,8 @@ class MapScreen(Screen[None]):
             return
         line = self.query_one("#map-review", ReviewLine)
         line.display = cards > 0
+        # The line sits right under the banner, so the list keeps its rows on a small screen.
+        self.query_one("#map-continue").set_class(cards > 0, "-above-review")
         text = Text()
         text.append("✦ review", style="bold")
         text.append(f" — {due} due" if due else " — nothing due today")

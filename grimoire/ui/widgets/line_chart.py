@@ -34,7 +34,8 @@ class LineChart(Picture):
     """`{"kind": "line", "series": [[float]], "labels": [str]|None, "x": [float]|None}`.
 
     Points sit at their x values (their index when there is no x), and the x axis is labelled
-    with those values: its first, middle and last.
+    with those values: its first, middle and last. An optional `"height"` gives the plot's rows
+    of text (PLOT_ROWS unless given).
     """
 
     def x_values(self, count: int) -> list[float]:
@@ -43,6 +44,10 @@ class LineChart(Picture):
         if xs and len(xs) >= count:
             return [float(v) for v in xs[:count]]
         return [float(i) for i in range(count)]
+
+    def plot_rows(self) -> int:
+        """Rows of text the plot takes: the display's "height", else PLOT_ROWS."""
+        return max(2, int(self.display_data.get("height") or PLOT_ROWS))
 
     def _draw_marks(self, series: list[list[float]], xs: list[float],
                     x_range: tuple[float, float], y_range: tuple[float, float],
@@ -57,11 +62,12 @@ class LineChart(Picture):
         x_span = (x_high - x_low) or 1.0
         low, high = y_range
         columns = max(4, width - axis_width - 1)
-        grid = [[" "] * columns for _ in range(PLOT_ROWS)]
+        rows = self.plot_rows()
+        grid = [[" "] * columns for _ in range(rows)]
 
         def place(x: float, y: float) -> tuple[int, int]:
             return (round((x - x_low) / x_span * (columns - 1)),
-                    round((high - y) / (high - low) * (PLOT_ROWS - 1)))
+                    round((high - y) / (high - low) * (rows - 1)))
 
         for number, values in enumerate(series):
             mark = SERIES_MARKS[number % len(SERIES_MARKS)]
@@ -80,9 +86,9 @@ class LineChart(Picture):
                 grid[row][column] = mark
                 previous = (column, row)
         lines = []
-        middle = PLOT_ROWS // 2
+        middle = rows // 2
         for index, row in enumerate(grid):
-            axis = {0: labels_y[0], middle: labels_y[1], PLOT_ROWS - 1: labels_y[2]}.get(index, "")
+            axis = {0: labels_y[0], middle: labels_y[1], rows - 1: labels_y[2]}.get(index, "")
             line = Text(axis.rjust(axis_width), style=muted)
             line.append("│", style=muted)
             line.append("".join(row))
@@ -127,7 +133,7 @@ class LineChart(Picture):
         if colours.monochrome:
             return self._draw_marks(series, xs, (x_low, x_high), (low, high), labels_y,
                                     axis_width, width, muted)
-        canvas = BrailleCanvas(max(4, width - axis_width - 1), PLOT_ROWS)
+        canvas = BrailleCanvas(max(4, width - axis_width - 1), self.plot_rows())
         palette = colours.series
         for number, values in enumerate(series):
             colour = palette[number % len(palette)]
@@ -158,9 +164,14 @@ class LineChart(Picture):
         legend = Text()
         for number in range(len(series)):
             name = str(labels[number]) if number < len(labels) else f"series {number}"
-            if number:
+            entry = Text("━━ ", style=Style(color=palette[number % len(palette)]))
+            entry.append(name, style=muted)
+            # A legend wider than the chart continues on the next line rather than being cut.
+            if legend.cell_len and legend.cell_len + 3 + entry.cell_len > width:
+                lines.append(legend)
+                legend = Text()
+            if legend.cell_len:
                 legend.append("   ")
-            legend.append("━━ ", style=Style(color=palette[number % len(palette)]))
-            legend.append(name, style=muted)
+            legend.append_text(entry)
         lines.append(legend)
         return lines
