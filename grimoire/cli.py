@@ -154,14 +154,19 @@ def _source(args: argparse.Namespace) -> int:
 
 def _lessons(args: argparse.Namespace) -> int:
     """`grimoire lessons`: NN, id and title of each lesson; problems go to stderr."""
-    from grimoire.course.loader import display_name, load_lessons, resolve_directory
+    from grimoire.course.loader import (
+        display_name,
+        load_lessons,
+        problem_lines,
+        resolve_directory,
+    )
 
     lessons, problems = load_lessons(args.lessons)
     width = max((len(lesson.id) for lesson in lessons), default=0)
     for lesson in lessons:
         print(f"{lesson.number:02d}  {lesson.id.ljust(width)}  {lesson.title}")
-    for problem in problems:
-        print(problem.short(), file=sys.stderr)
+    for line in problem_lines(problems):
+        print(line, file=sys.stderr)
     if not lessons and not problems:
         print(f"grimoire: no lessons in {display_name(resolve_directory(args.lessons))}.",
               file=sys.stderr)
@@ -243,7 +248,7 @@ def _check(args: argparse.Namespace) -> int:
     import json
 
     from grimoire.course.lesson_check import check_lesson
-    from grimoire.course.loader import collect_lessons
+    from grimoire.course.loader import collect_lessons, problem_lines
     from grimoire.course.schema import Problem
     from grimoire.course.trust import refusal
 
@@ -284,8 +289,8 @@ def _check(args: argparse.Namespace) -> int:
         }, sys.stdout, indent=1, ensure_ascii=False)
         print()
     else:
-        for problem in problems:
-            print(problem.short())
+        for line in problem_lines(problems):
+            print(line)
     for sentence in refused:
         print(f"grimoire: {sentence}", file=sys.stderr)
     if not args.json:
@@ -353,6 +358,27 @@ def _silence_stdout() -> None:
         pass
 
 
+def _utf8_terminal() -> None:
+    """Under an ASCII locale (LANG=C) draw the glyphs as UTF-8, not as `\\u263e` escapes.
+
+    The locale says what Python may assume, not what the terminal draws, and every terminal
+    the app can run in today reads UTF-8; an escape is never the better picture.
+    """
+    import codecs
+
+    for stream in (sys.__stdout__, sys.__stderr__):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            name = "ascii"
+        if name != "utf-8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
 _REQUESTED: dict[str, str] = {}
 """What the global options ask of the app, whichever room it opens in (e.g. its theme)."""
 
@@ -362,6 +388,7 @@ def _run_tui(**request: object) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return 2
+    _utf8_terminal()
     from grimoire.ui.app import run_app
 
     return run_app(**request, **_REQUESTED)  # type: ignore[arg-type]
@@ -382,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.monochrome:
         _REQUESTED["theme"] = "monochrome"
     command = args.command or "open"
-    if command not in TUI_COMMANDS and command != "train":
+    if command not in TUI_COMMANDS and command != "train" and not (
+            command == "review" and not args.plain):
         _plain_output()
     try:
         if command == "open":
@@ -404,9 +432,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return cli_review(args)
         if command == "review":
-            from grimoire.ui.app import run_app
-
-            return run_app(screen="review", lessons=args.lessons, trust=args.trust)
+            return _run_tui(screen="review", lessons=args.lessons, trust=args.trust)
         if command == "run":
             return _run(args)
         if command == "check":

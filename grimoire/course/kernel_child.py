@@ -28,6 +28,12 @@ from grimoire.course import protocol
 VALUE_LIMIT = 4000
 """Characters of a cell's value shown before it is cut."""
 
+MAX_DISPLAYS = 50
+"""Displays one cell may show; more are counted and told, like text output past its cap."""
+
+NEAR_CAP = 0.85
+"""After a MemoryError, a kernel using this share of its memory cap is restarted."""
+
 
 class _State:
     """What the SIGINT handler needs: whether learner code is running right now."""
@@ -91,7 +97,9 @@ class Child:
         self.namespace: dict[str, Any] = {}
         self.cell_count = 0
         self.displays: list[dict] = []
+        self.displays_dropped = 0
         self.show: Any = None
+        self.memory_limit = 0
 
     def warm(self) -> None:
         import numpy  # noqa: F401 - imported here so the first cell does not wait for it
@@ -99,9 +107,33 @@ class Child:
 
         from grimoire.course.display import Show
 
-        self.show = Show(self.displays.append)
+        self.show = Show(self._keep_display)
         self.try_model()
         self.reset()
+
+    def _keep_display(self, display: dict) -> None:
+        # Ten thousand charts from one loop would take the app's memory and the reader's
+        # patience; the first MAX_DISPLAYS are kept and the rest counted.
+        if len(self.displays) < MAX_DISPLAYS:
+            self.displays.append(display)
+        else:
+            self.displays_dropped += 1
+
+    def near_memory_cap(self) -> bool:
+        """Is the process still using most of its address-space cap (after a MemoryError)?"""
+        if not self.memory_limit:
+            return False
+        import gc
+
+        try:
+            gc.collect()
+            with open("/proc/self/statm", encoding="ascii") as statm:
+                pages = int(statm.read().split()[0])
+        except MemoryError:
+            return True  # too full even to look
+        except (OSError, ValueError, IndexError):
+            return False
+        return pages * os.sysconf("SC_PAGE_SIZE") > NEAR_CAP * self.memory_limit
 
     def try_model(self) -> None:
         """Load the shipped model; if it cannot be loaded yet, say why and try again later."""
@@ -154,6 +186,7 @@ class Child:
         """Run `code` and describe what it did: printed text, last value, displays, error."""
         namespace = self.namespace if namespace is None else namespace
         self.displays.clear()
+        self.displays_dropped = 0
         out, err = CappedText(self.output_limit), CappedText(self.output_limit)
         result: dict[str, Any] = {
             "stdout": "", "stderr": "", "value": None, "displays": [], "error": None,
@@ -181,8 +214,20 @@ class Child:
             sys.stdout, sys.stderr = saved
         result["duration"] = time.perf_counter() - start
         result["stdout"], result["stderr"] = out.getvalue(), err.getvalue()
+        if self.displays_dropped:
+            note = (f"[… {self.displays_dropped:,} more displays were not shown; the first "
+                    f"{MAX_DISPLAYS} are]")
+            result["stdout"] = (result["stdout"].rstrip("\n") + "\n" + note).lstrip("\n")
         result["displays"] = [dict(d) for d in self.displays]
         self.displays.clear()
+        self.displays_dropped = 0
+        if result["error"] is not None and len(result["error"]) > self.output_limit:
+            cut = len(result["error"]) - self.output_limit
+            result["error"] = (result["error"][: self.output_limit // 2] + f"\n[… {cut:,} "
+                               "characters of the error were cut …]\n"
+                               + result["error"][-self.output_limit // 2:])
+        if result["error_kind"] == "memory" and self.near_memory_cap():
+            result["near_cap"] = True
         return result
 
     def _describe_error(self, error: BaseException, name: str, result: dict) -> None:
@@ -205,7 +250,20 @@ class Child:
         frames = [f for f in traceback.extract_tb(error.__traceback__)
                   if f.filename.startswith("<") and f.filename not in ("<string>",)]
         lines = []
+        previous: tuple[str, int | None, str] | None = None
+        repeats = 0
         for frame in frames:
+            if frame.filename == name:
+                result["error_line"] = frame.lineno
+            here = (frame.filename, frame.lineno, frame.name)
+            if here == previous:
+                # A runaway recursion repeats one frame a thousand times: say so in one line.
+                repeats += 1
+                continue
+            if repeats:
+                lines.append(f"  [the line above repeated {repeats:,} more times]")
+                repeats = 0
+            previous = here
             where = f"line {frame.lineno}" if frame.filename == name else \
                 f"line {frame.lineno} of {frame.filename.strip('<>')}"
             if frame.name not in ("<module>",):
@@ -213,8 +271,8 @@ class Child:
             lines.append(f"  {where}")
             if frame.line:
                 lines.append(f"    {frame.line.strip()}")
-            if frame.filename == name:
-                result["error_line"] = frame.lineno
+        if repeats:
+            lines.append(f"  [the line above repeated {repeats:,} more times]")
         head = "Traceback (most recent call last):\n" if lines else ""
         message = "".join(traceback.format_exception_only(type(error), error)).rstrip()
         if type(error).__module__.startswith("grimoire."):
@@ -326,13 +384,23 @@ def _format_quoted(value: Any, spec: str) -> str:
     if numpy is not None and isinstance(value, numpy.generic):
         value = value.item()
     if spec:
-        return format(value, spec)
+        _check_format_spec(spec)
+        return format(value, spec)[:VALUE_LIMIT]
     if isinstance(value, float):
         return f"{value:.4g}"
     if numpy is not None and isinstance(value, numpy.ndarray):
         with numpy.printoptions(threshold=20, edgeitems=3, precision=4):
             return str(value)
     return str(value)[:VALUE_LIMIT]
+
+
+def _check_format_spec(spec: str) -> None:
+    """Refuse a width or precision no prose needs, before `format` tries to build it."""
+    from grimoire.course.schema import format_size_problem
+
+    problem = format_size_problem(spec)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def _plain(value: Any) -> Any:
@@ -354,6 +422,26 @@ def _watch_parent(parent: int) -> None:
     while True:
         time.sleep(0.5)
         if os.getppid() != parent:
+            _end_process_group()
+
+
+def _end_process_group() -> None:
+    """Stop this kernel and every process its cells started (they share its process group)."""
+    try:
+        os.killpg(os.getpgid(0), signal.SIGKILL)
+    except OSError:
+        pass
+    os._exit(0)
+
+
+class _Conversation:
+    """The kernel's own process id: a child forked by a cell must never take part."""
+
+    owner = 0
+
+    @classmethod
+    def leave_if_forked(cls) -> None:
+        if os.getpid() != cls.owner:
             os._exit(0)
 
 
@@ -374,19 +462,37 @@ HANDLERS: dict[str, Callable[[Child, dict], dict]] = {
 """What the kernel does for each kind of request (see grimoire.course.protocol)."""
 
 
+MEMORY_FULL = {"error": "MemoryError: the kernel's memory is full.", "error_kind": "memory",
+               "error_name": "MemoryError", "near_cap": True}
+"""The reply when too little memory is left even to describe what went wrong."""
+
+
 def serve(child: Child, requests: BinaryIO, replies: BinaryIO) -> None:
     """The kernel's whole life after warming up: read a request, do it, reply; until EOF."""
     for line in requests:
+        _Conversation.leave_if_forked()
         request = protocol.decode(line)
         if request is None:
             continue
         handler = HANDLERS.get(request.get("op", ""))
         try:
             answer = handler(child, request) if handler else {"error": "unknown request"}
+        except MemoryError:
+            answer = MEMORY_FULL
         except Exception as error:  # noqa: BLE001 - a malformed request must not end the kernel
             answer = {"error": f"{type(error).__name__}: {error}"}
-        replies.write(protocol.encode({**answer, "op": protocol.REPLY, "id": request.get("id")}))
-        replies.flush()
+        send(replies, {**answer, "op": protocol.REPLY, "id": request.get("id")})
+
+
+def send(replies: BinaryIO, message: dict) -> None:
+    """One message to the app (never from a process a cell forked)."""
+    _Conversation.leave_if_forked()
+    try:
+        replies.write(protocol.encode(message))
+    except MemoryError:
+        replies.write(protocol.encode({**MEMORY_FULL, "op": message["op"],
+                                       "id": message.get("id")}))
+    replies.flush()
 
 
 def main() -> None:
@@ -418,20 +524,31 @@ def main() -> None:
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     signal.signal(signal.SIGINT, _on_sigint)
 
+    _Conversation.owner = os.getpid()
+
+    def forget_conversation() -> None:
+        # A cell's os.fork() (or multiprocessing) copies these descriptors; in the copy they
+        # are closed at once, so the child can neither read requests nor write replies.
+        for stream in (requests, replies):
+            try:
+                os.close(stream.fileno())
+            except (OSError, ValueError):
+                pass
+
+    os.register_at_fork(after_in_child=forget_conversation)
+
     started = time.perf_counter()
     child = Child(options.output)
+    child.memory_limit = options.memory
     try:
         child.warm()
     except BaseException as error:  # noqa: BLE001 - told to the parent, then exit
-        replies.write(protocol.encode({"op": protocol.FAILED,
-                                       "message": f"{type(error).__name__}: {error}"}))
-        replies.flush()
+        send(replies, {"op": protocol.FAILED, "message": f"{type(error).__name__}: {error}"})
         raise SystemExit(1) from None
     # Start-up errors went to the parent's log; from here on native noise is dropped.
     os.dup2(devnull, 2)
-    replies.write(protocol.encode({"op": protocol.READY, "seconds": time.perf_counter() - started,
-                                   "model_error": child.model_error}))
-    replies.flush()
+    send(replies, {"op": protocol.READY, "seconds": time.perf_counter() - started,
+                   "model_error": child.model_error})
     serve(child, requests, replies)
 
 

@@ -20,11 +20,6 @@ if TYPE_CHECKING:
 MIN_WRONG_ANSWERS = 2
 """Each exercise lists at least this many known wrong solutions (`wrong:`) for check to try."""
 
-REQUIRE_COVERAGE = False
-"""Whether check insists on MIN_WRONG_ANSWERS and a `why:` per choice (on once the bundled
-course carries them all)."""
-
-
 def changed_shared_values(before: dict[str, str], after: dict[str, str]) -> list[str]:
     """The watched values whose fingerprint differs (or that vanished), in a stable order."""
     return sorted(name for name, digest in before.items() if after.get(name) != digest)
@@ -78,7 +73,7 @@ def _check_exercise_block(
         problems.append(Problem(file, block.starter_line, 1, "The exercise's starter "
                                 "code already passes the check, so the check cannot "
                                 "tell a learner's work from none."))
-    if REQUIRE_COVERAGE and len(block.wrong) < MIN_WRONG_ANSWERS:
+    if len(block.wrong) < MIN_WRONG_ANSWERS:
         problems.append(Problem.at(block.place, (
             f"The exercise lists {len(block.wrong)} wrong answer"
             f"{'s' * (len(block.wrong) != 1)} under 'wrong:'; give at least "
@@ -135,7 +130,7 @@ def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
                     problems.append(Problem(file, block.text_line, 1, f"The math uses {command}, "
                                             "which the Grimoire cannot draw; see "
                                             "docs/lesson-format.md for the commands it knows."))
-            elif REQUIRE_COVERAGE and isinstance(block, Quiz) and block.choices is not None:
+            elif isinstance(block, Quiz) and block.choices is not None:
                 unexplained = [index for index in range(len(block.choices))
                                if not block.why_of(index).strip()]
                 if unexplained:
@@ -146,8 +141,8 @@ def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
                         "says why it is right or wrong, shown when the learner picks it.")))
             elif isinstance(block, Exercise):
                 problems.extend(_check_exercise_block(block, kernel, file, watched))
-    from grimoire.course.review import check_variants
+    from grimoire.course.review import check_cards
 
     # Last: it replays the lesson with other values of the cells' variants.
-    problems.extend(check_variants(lesson, kernel))
+    problems.extend(check_cards(lesson, kernel))
     return sorted_problems(problems)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from grimoire.course import mathtext
+from grimoire.course.controls import visible
 from grimoire.course.progress import block_key
 from grimoire.course.schema import Block, Code, Exercise, Lesson, Problem, Prose, Quiz, Source
 
@@ -80,11 +81,14 @@ def _last_line(text: str | None) -> str:
 class LessonSession:
     """A lesson being run in a kernel, with the learner's progress (or none, for run/check)."""
 
-    def __init__(self, lesson: Lesson, kernel: Kernel, store: ProgressStore | None = None
-                 ) -> None:
+    def __init__(self, lesson: Lesson, kernel: Kernel, store: ProgressStore | None = None,
+                 may_run: bool = True) -> None:
         self.lesson = lesson
         self.kernel = kernel
         self.store = store
+        self.may_run = may_run
+        """False when the learner declined to run the lesson's code: nothing of it is evaluated
+        (cells, placeholders, computed answers)."""
         self.setup: CellResult | None = None
         self.results: dict[str, CellResult] = {}
         """The last result of each code cell, by block key."""
@@ -153,6 +157,8 @@ class LessonSession:
 
     def run_step(self, step: int, *, replay: bool = False) -> None:
         """Run the step's cells that have not run, in order, then fill in its prose."""
+        if not self.may_run:
+            return
         for number in self.cells_to_run(step):
             self.run_code(step, number, replay=replay)
         self.finish_step(step)
@@ -193,6 +199,8 @@ class LessonSession:
         """
         found = self.block(step, block)
         assert isinstance(found, Code)
+        if not self.may_run:
+            raise PermissionError("The learner chose not to run this lesson's code.")
         code = self.code_for(step, block) if code is None else code
         key = block_key(step, block)
         result = self.kernel.run(code, timeout=found.timeout)
@@ -228,6 +236,8 @@ class LessonSession:
 
     def fill_prose(self, step: int) -> None:
         """Compute every placeholder of the step's prose in the kernel, keyed by block."""
+        if not self.may_run:
+            return
         wanted: list[tuple[str, Prose, list[Any]]] = []
         for number, block in enumerate(self.lesson.steps[step].blocks):
             if isinstance(block, Prose):
@@ -258,7 +268,8 @@ class LessonSession:
         """A prose block as Markdown: values filled in, then `$math$` drawn as Unicode."""
         found = self.block(step, block)
         assert isinstance(found, Prose)
-        return mathtext.render(fill_values(found, self.prose_values(step, block)), markdown=True)
+        filled = fill_values(found, self.prose_values(step, block))
+        return visible(mathtext.render(filled, markdown=True))
 
     def step_filled(self, step: int) -> bool:
         """Every prose block of the step has its values."""
@@ -275,10 +286,13 @@ class LessonSession:
         assert isinstance(quiz, Quiz)
         if quiz.quiz_kind == "choice":
             verdict = check_choice(quiz, answer if isinstance(answer, list) else [])
+        elif not self.may_run and isinstance(quiz.numeric, str):
+            return Verdict(False, "This answer cannot be checked: the lesson computes the right "
+                           "value with its own code, which you chose not to run.")
         else:
             try:
                 verdict = check_numeric(quiz, answer if isinstance(answer, str | float)
-                                        else str(answer), self.kernel)
+                                        else str(answer), self.kernel if self.may_run else None)
             except CheckError as error:
                 return Verdict(False, str(error))
         if self.store is not None and (verdict.expected is not None or verdict.correct):
@@ -424,6 +438,7 @@ def _describe_quiz(session: LessonSession, step: int, number: int, block: Quiz) 
     if block.choices is not None:
         data["choices"] = [mathtext.render(c) for c in block.choices]
         data["answer"] = block.answer
+        data["why"] = [mathtext.render(block.why_of(i)) for i in range(len(block.choices))]
     else:
         from grimoire.course.checks import CheckError, expected_number
 

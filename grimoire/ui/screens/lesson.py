@@ -267,7 +267,8 @@ class LessonScreen(Screen[None]):
                                 "the Grimoire will ask again next time.", severity="warning")
             else:
                 self.may_run = False
-        self.session = LessonSession(lesson, self.client.kernel, self.store)
+        self.session = LessonSession(lesson, self.client.kernel, self.store,
+                                     may_run=self.may_run)
         self.store.open_lesson(lesson.id)
         if self.store.unsaved:
             self.notify(self.store.unsaved, severity="warning", timeout=10)

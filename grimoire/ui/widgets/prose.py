@@ -15,6 +15,7 @@ from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Static
 
+from grimoire.course.controls import visible
 from grimoire.course.mathtext import render as render_math
 
 CODE_THEME = "monokai"
@@ -75,7 +76,7 @@ def inline_text(text: str, style: str = "", code_style: str = "bold") -> Text:
 
     `code_style` is for inline code; widgets pass the theme's accent (see `code_style_for`).
     """
-    rendered = render_math(text)
+    rendered = visible(render_math(text))
     result = Text(style=style)
     last = 0
     for match in _INLINE.finditer(rendered):
