@@ -243,6 +243,76 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if run.ok else 1
 
 
+def _train(args: argparse.Namespace) -> int:
+    """`grimoire train [--steps N] [--out PATH] [--task grimoire|repeat]`."""
+    import dataclasses
+    import math
+    import time
+
+    from grimoire.model import train
+    from grimoire.model.corpus import CorpusError
+
+    repeat = args.task == "repeat"
+    recipe = train.REPEAT_RECIPE if repeat else train.GRIMOIRE_RECIPE
+    if args.steps is not None:
+        if args.steps < 1:
+            print("grimoire: --steps must be at least 1.", file=sys.stderr)
+            return 2
+        recipe = dataclasses.replace(recipe, steps=args.steps,
+                                     warmup=min(recipe.warmup, args.steps))
+    out = Path(args.out) if args.out is not None else (
+        train.REPEAT_PATH if repeat else train.WEIGHTS_PATH)
+    started = time.monotonic()
+    try:
+        model = train.train_repeat(recipe, out) if repeat else train.train_grimoire(recipe, out)
+    except CorpusError as error:
+        print(f"grimoire: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"grimoire: cannot write {out}: {error.strerror}.", file=sys.stderr)
+        return 1
+    minutes, seconds = divmod(int(time.monotonic() - started), 60)
+    meta = model.meta
+    print(
+        f"Wrote {out} ({out.stat().st_size / 1024:.0f} KiB, {model.n_params:,} parameters) "
+        f"in {minutes}:{seconds:02d}; held-out loss {meta['heldout_loss']:.4f} nats/char "
+        f"({meta['heldout_loss'] / math.log(2):.3f} bits/char)."
+    )
+    return 0
+
+
+def _train_dictionary(args: argparse.Namespace) -> int:
+    """`grimoire train --task dictionary [--steps N] [--out PATH]`."""
+    import dataclasses
+    import time
+
+    from grimoire.model import dictionary as dictionaries
+
+    recipe = dictionaries.DICTIONARY_RECIPE
+    if args.steps is not None:
+        if args.steps < 1:
+            print("grimoire: --steps must be at least 1.", file=sys.stderr)
+            return 2
+        recipe = dataclasses.replace(recipe, steps=args.steps)
+    out = Path(args.out) if args.out is not None else dictionaries.DICTIONARY_PATH
+    if not dictionaries.WEIGHTS_PATH.is_file():
+        print(f"grimoire: the model's weights {dictionaries.WEIGHTS_PATH} are missing; train "
+              "them first.", file=sys.stderr)
+        return 1
+    started = time.monotonic()
+    dictionary = dictionaries.train_dictionary(recipe)
+    dictionaries.save_dictionary(dictionary, out)
+    meta = dictionary.meta
+    # The time is printed, not stored: the file's bytes depend only on what was learned.
+    print(
+        f"Wrote {out} ({out.stat().st_size / 1024:.0f} KiB, {dictionary.n_atoms} atoms) in "
+        f"{time.monotonic() - started:.0f}s; held-out relative error "
+        f"{meta['heldout_relative_error']:.3f} with {meta['heldout_mean_active']:.1f} active "
+        f"atoms per vector on average."
+    )
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     """`grimoire check [PATH...] [--json]`: validate, run every cell and check; 0 when clean."""
     import json
@@ -446,13 +516,9 @@ def main(argv: list[str] | None = None) -> int:
 
             return cli_serve(args)
         if command == "train" and args.task == "dictionary":
-            from grimoire.model.dictionary import cli_train_dictionary
-
-            return cli_train_dictionary(args)
+            return _train_dictionary(args)
         if command == "train":
-            from grimoire.model.train import cli_train
-
-            return cli_train(args)
+            return _train(args)
     except KeyboardInterrupt:
         print("grimoire: interrupted.", file=sys.stderr)
         return 130
