@@ -147,7 +147,7 @@ async def test_a_cell_an_exercise_and_the_lesson_can_be_reset() -> None:
         assert lesson.query_one(ExerciseBlock).cell.code == "k = 0"
 
         lesson.query_one(StepBody).focus()
-        await pilot.press("r")
+        await pilot.press("R")
         assert isinstance(app.screen, Confirm)
         await pilot.press("y")
         await wait_for(pilot, lambda: settled(app) and lesson.current == 0)
@@ -220,3 +220,18 @@ async def test_a_lesson_is_forgotten_from_the_map_after_asking() -> None:
         await pilot.press("ctrl+d", "y")
         await wait_for(pilot, lambda: ProgressStore().lesson("counting").code == {})
         assert ProgressStore().lesson("counting").steps_done == []
+
+
+async def test_r_after_leaving_a_cell_offers_that_cell() -> None:
+    app = counting_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: settled(app))
+        lesson = app.screen
+        cell = lesson.query_one(CodeCell)
+        cell.editor.focus()
+        await pilot.press("end", "1", "escape")
+        assert isinstance(app.screen.focused, StepBody)
+        await pilot.press("r")
+        assert isinstance(app.screen, Confirm) and "cell 1" in app.screen.question
+        await pilot.press("y")
+        await wait_for(pilot, lambda: settled(app) and cell.code == "n = base + 2")

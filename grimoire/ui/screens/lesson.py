@@ -167,7 +167,8 @@ class LessonScreen(Screen[None]):
         Binding("ctrl+c", "interrupt", "Stop the running cell", priority=True, show=False),
         Binding("h", "hint", "Hint"),
         Binding("s", "source", "Source"),
-        Binding("r", "reset", "Reset…", show=False),
+        Binding("r", "reset", "Reset this cell or exercise to the book's (asks)", show=False),
+        Binding("R", "start_over", "Start the lesson over (asks)", show=False),
         Binding("x", "skip", "Skip the step (asks)", show=False),
         Binding("tab", "app.focus_next", "Next cell or question", show=False),
         Binding("shift+tab", "app.focus_previous", "Previous cell or question", show=False),
@@ -191,6 +192,8 @@ class LessonScreen(Screen[None]):
         """The step whose page is shown (results are drawn only there)."""
         self._pages: dict[int, StepPage] = {}
         """The page of each step visited, by step."""
+        self._last_block: Widget | None = None
+        """The cell or exercise the learner last worked in (what `r` resets)."""
         self.running_keys: set[str] = set()
         """Cells computing in the kernel now (their widget may have been redrawn since)."""
         self.may_run = True
@@ -564,26 +567,48 @@ class LessonScreen(Screen[None]):
             return
         self.app.pop_screen()
 
+    def on_descendant_focus(self, event: Any) -> None:
+        # The block last worked in: Escape leaves a cell, and `r` still means that cell.
+        node = event.widget
+        while node is not None and node is not self:
+            if isinstance(node, ExerciseBlock | CodeCell):
+                self._last_block = node
+                return
+            node = node.parent
+
     def action_reset(self) -> None:
-        """Offer what can be undone here: a cell's edit, an exercise, the whole lesson."""
+        """Put the book's code back in the cell (or exercise) being worked in, after asking."""
         session = self.session
         if session is None or self.shown < 0:
             return
-        exercise = self._focused_within(ExerciseBlock)
-        cell = self._focused_within(CodeCell)
-        if isinstance(exercise, ExerciseBlock):
+        target = self._focused_within(ExerciseBlock) or self._focused_within(CodeCell)
+        last = self._last_block
+        if target is None and last is not None and last.is_attached and last.display \
+                and self._page() in last.ancestors:
+            target = last
+        if isinstance(target, CodeCell) and isinstance(target.parent, ExerciseBlock):
+            target = target.parent
+        if isinstance(target, ExerciseBlock):
             question = "Start this exercise afresh? Your code, its verdict and hints are forgotten."
             self.app.push_screen(Confirm(question, yes="reset the exercise"),
-                                 lambda sure: sure and self._reset_exercise(exercise))
-        elif isinstance(cell, CodeCell):
-            question = "Put the book's code back in this cell? Your edit is forgotten."
+                                 lambda sure: sure and self._reset_exercise(target))
+        elif isinstance(target, CodeCell):
+            question = f"Put the book's code back in {target.label}? Your edit is forgotten."
             self.app.push_screen(Confirm(question, yes="reset the cell"),
-                                 lambda sure: sure and self._reset_cell(cell))
+                                 lambda sure: sure and self._reset_cell(target))
         else:
-            question = (f"Start “{session.lesson.title}” over? Every answer, edit and hint in "
-                        "it is forgotten.")
-            self.app.push_screen(Confirm(question, yes="start over"),
-                                 lambda sure: sure and self._start_over())
+            self.notify("Nothing here to reset: work in a cell or an exercise first (R starts "
+                        "the whole lesson over).", timeout=4)
+
+    def action_start_over(self) -> None:
+        """Forget everything done in this lesson and begin it again, after asking."""
+        session = self.session
+        if session is None:
+            return
+        question = (f"Start “{session.lesson.title}” over? Every answer, edit and hint in it is "
+                    "forgotten.")
+        self.app.push_screen(Confirm(question, yes="start over"),
+                             lambda sure: sure and self._start_over())
 
     def _reset_cell(self, cell: CodeCell) -> None:
         assert self.session is not None
