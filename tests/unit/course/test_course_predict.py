@@ -11,7 +11,7 @@ from grimoire.course.kernel import Kernel
 from grimoire.course.loader import load_lesson
 from grimoire.course.progress import ProgressStore
 from grimoire.course.runner import check_lesson, render_block, run_lesson
-from grimoire.course.schema import LessonError, Predict, Place
+from grimoire.course.schema import LessonError, Place, Predict
 
 LESSON = """\
 id: guesses
@@ -67,18 +67,21 @@ def test_a_predict_block_is_read_with_its_kind(tmp_path: Path) -> None:
     assert first.answer == "cosine" and first.tolerance == 0.1 and first.answer_line == 11
 
 
-@pytest.mark.parametrize(("blocks", "words"), [
-    ("      - code: |\n          x = 1\n      - predict:\n          question: Q?\n"
-     "          answer: x\n", "no code cell follows it"),
-    ("      - predict:\n          question: Q?\n          answer: x\n          sign: true\n"
-     "          choices: [a, b]\n      - code: |\n          x = 1\n", "both 'choices' and 'sign"),
-    ("      - predict:\n          question: Q?\n          answer: x\n          choices: [a, b]\n"
-     "          tolerance: 1\n      - code: |\n          x = 1\n", "'tolerance' belongs to"),
-    ("      - predict:\n          question: Q?\n          answer: x +\n      - code: |\n"
-     "          x = 1\n", "not a Python expression"),
+MISTAKES = [
+    (("      - code: |\n          x = 1\n      - predict:\n          question: Q?\n"
+      "          answer: x\n"), "no code cell follows it"),
+    (("      - predict:\n          question: Q?\n          answer: x\n          sign: true\n"
+      "          choices: [a, b]\n      - code: |\n          x = 1\n"), "both 'choices' and 'sign"),
+    (("      - predict:\n          question: Q?\n          answer: x\n          choices: [a, b]\n"
+      "          tolerance: 1\n      - code: |\n          x = 1\n"), "'tolerance' belongs to"),
+    (("      - predict:\n          question: Q?\n          answer: x +\n      - code: |\n"
+      "          x = 1\n"), "not a Python expression"),
     ("      - predict:\n          question: Q?\n      - code: |\n          x = 1\n", "no 'answer'"),
     ("      - predcit:\n          question: Q?\n", "did you mean 'predict'"),
-])
+]
+
+
+@pytest.mark.parametrize(("blocks", "words"), MISTAKES)
 def test_mistakes_in_a_predict_block_are_named(tmp_path: Path, blocks: str, words: str) -> None:
     found = problems_of(tmp_path, blocks)
     assert any(words in problem for problem in found), found
