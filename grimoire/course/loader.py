@@ -21,11 +21,13 @@ YAML is read with safe-loading semantics only (no Python tags); the node tree ke
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
+import gc
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -948,17 +950,32 @@ def _check_sources(lesson: Lesson, problems: list[Problem]) -> None:
                                                "do not exist."))
 
 
+@contextlib.contextmanager
+def _no_garbage_collection() -> Iterator[None]:
+    """Reading a lesson makes many small objects and no garbage cycles; the collector's full
+    passes over them made loading a long lesson grow with the square of its length."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_lesson(path: str | Path, *, check_sources: bool = True) -> Lesson:
     """Load and check one lesson file; raises LessonError listing every problem found."""
     path = Path(path)
     file = display_name(path)
     text = _read_text(path, file)
-    root = _compose(text, file)
-    reader = _Reader(file, text)
-    try:
-        lesson = reader.lesson(root, path)
-    except RecursionError:
-        raise LessonError([Problem(file, 0, 0, "The YAML is nested too deeply to read.")]) from None
+    with _no_garbage_collection():
+        root = _compose(text, file)
+        reader = _Reader(file, text)
+        try:
+            lesson = reader.lesson(root, path)
+        except RecursionError:
+            raise LessonError([Problem(file, 0, 0, "The YAML is nested too deeply to read.")]) \
+                from None
     problems = reader.problems
     if lesson is not None and check_sources:
         _check_sources(lesson, problems)

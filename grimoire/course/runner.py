@@ -376,10 +376,10 @@ def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
                         "says why it is right or wrong, shown when the learner picks it.")))
             elif isinstance(block, Exercise):
                 problems.extend(_check_exercise_block(block, kernel, file, watched))
-    from grimoire.course.review import check_variants
+    from grimoire.course.review import check_cards
 
     # Last: it replays the lesson with other values of the cells' variants.
-    problems.extend(check_variants(lesson, kernel))
+    problems.extend(check_cards(lesson, kernel))
     return sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message))
 
 
