@@ -37,6 +37,8 @@ from textual.widgets import (
     TextArea,
 )
 
+from grimoire.course.controls import visible
+from grimoire.ui.plain import plain
 from grimoire.ui.widgets.heatmap import Heatmap
 from grimoire.ui.widgets.ladder import Ladder
 from grimoire.ui.widgets.line_chart import LineChart
@@ -534,9 +536,10 @@ class TrainingScreen(Screen[None]):
         except (OSError, UnicodeDecodeError) as error:
             self.notify(f"{path} cannot be read: {error}.", severity="error", markup=False)
             return
-        self.query_one("#teach-text", TextArea).load_text(text)
+        self.query_one("#teach-text", TextArea).load_text(visible(text))
         label = next((shown for shown, key in self._options if key == event.value), path)
-        self.query_one("#teach-text", TextArea).border_title = f"what the familiar will learn: {label}"
+        self.query_one("#teach-text", TextArea).border_title = plain(
+            f"what the familiar will learn: {label}")
 
 
 def thin(values: list[float], most: int = 400) -> list[float]:
