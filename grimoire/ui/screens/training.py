@@ -38,7 +38,7 @@ from textual.widgets import (
 )
 
 from grimoire.course.controls import visible
-from grimoire.ui.plain import plain
+from grimoire.ui.plain import plain, plain_text
 from grimoire.ui.widgets.heatmap import Heatmap
 from grimoire.ui.widgets.ladder import Ladder
 from grimoire.ui.widgets.line_chart import LineChart
@@ -106,7 +106,7 @@ class TrainingScreen(Screen[None]):
         self.heads_drawn = 0
         """How many readings of the heads have been drawn (tests watch it change)."""
         self._sources: dict[str, str] = {}
-        self._options: list[tuple[str, str]] = []
+        self._options: list[tuple[str | Text, str]] = []
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -175,12 +175,13 @@ class TrainingScreen(Screen[None]):
         from grimoire.course.loader import lesson_summaries
         from grimoire.ui.sourcefiles import all_files
 
-        options: list[tuple[str, str]] = [(OWN_WORDS, OWN_WORDS)]
+        options: list[tuple[str | Text, str]] = [(OWN_WORDS, OWN_WORDS)]
         lessons = getattr(self.app, "lessons_dir", None)
         for summary in lesson_summaries(lessons):
             key = f"lesson:{summary.path}"
             self._sources[key] = str(summary.path)
-            options.append((f"lesson {summary.number:02d} · {summary.title}", key))
+            # A title from a lesson folder is text, never markup (Select reads a str as markup).
+            options.append((plain_text(f"lesson {summary.number:02d} · {summary.title}"), key))
         for entry in all_files():
             if entry.real.suffix == ".py":
                 key = f"source:{entry.shown}"
