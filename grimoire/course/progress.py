@@ -294,6 +294,12 @@ class ProgressStore:
             for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
                 with contextlib.suppress(OSError):
                     stale.unlink()
+            # The other files of the home (trust, scratchpad) are written without this lock:
+            # their temp files go only once they are clearly abandoned.
+            for stale in self.path.parent.glob(".*.json.*.tmp"):
+                with contextlib.suppress(OSError):
+                    if time.time() - stale.stat().st_mtime > 60:
+                        stale.unlink()
 
     def _set_aside(self, reason: str) -> None:
         backup = self.path.with_name(self.path.name + ".bak")
