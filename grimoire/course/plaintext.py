@@ -65,12 +65,27 @@ def _source(run: BlockRun, width: int) -> str:
     return f"  ⌘ {where} — {data['why'].strip()}"
 
 
+def _predict(run: BlockRun, width: int) -> str:
+    data = run.data
+    lines = [f"  ◇ Predict: {data['question'].strip()}"]
+    if data["options"]:
+        lines += [f"    ○ {index}. {option}" for index, option in enumerate(data["options"])]
+    else:
+        lines.append(f"    a number ({data['close']})")
+    truth = data.get("truth")
+    lines.append(f"    the truth: {truth if truth is not None else '(cannot be computed)'}")
+    if data.get("explanation"):
+        lines.append(indent(data["explanation"].strip(), "    "))
+    return "\n".join(lines)
+
+
 RENDER: dict[str, Callable[[BlockRun, int], str]] = {
     "prose": _prose,
     "code": _code,
     "quiz": _quiz,
     "exercise": _exercise,
     "source": _source,
+    "predict": _predict,
 }
 """How each block kind prints, by `BlockRun.kind`."""
 

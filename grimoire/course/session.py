@@ -29,11 +29,22 @@ from typing import TYPE_CHECKING, Any
 from grimoire.course import mathtext
 from grimoire.course.controls import visible
 from grimoire.course.progress import block_key
-from grimoire.course.schema import Block, Code, Exercise, Lesson, Problem, Prose, Quiz, Source
+from grimoire.course.schema import (
+    Block,
+    Code,
+    Exercise,
+    Lesson,
+    Predict,
+    Problem,
+    Prose,
+    Quiz,
+    Source,
+)
 
 if TYPE_CHECKING:
     from grimoire.course.checks import ExerciseVerdict, Verdict
     from grimoire.course.kernel import CellResult, Kernel
+    from grimoire.course.predict import Outcome
     from grimoire.course.progress import ProgressStore
 
 PENDING = "…"
@@ -94,6 +105,9 @@ class LessonSession:
         """The last result of each code cell, by block key."""
         self.values: dict[str, list[str | None]] = {}
         """Each prose block's placeholder values, by block key, once computed."""
+        self.truths: dict[str, object] = {}
+        """Each predict block's answer computed after its step's cells, by block key (an
+        evaluation's error sentence when it could not be computed)."""
         self.steps_run: set[int] = set()
         """Steps whose cells have run (and whose prose has been filled)."""
         self.problems: list[Problem] = []
@@ -113,6 +127,7 @@ class LessonSession:
         """A fresh namespace and the lesson's setup; everything computed before is forgotten."""
         self.results.clear()
         self.values.clear()
+        self.truths.clear()
         self.steps_run.clear()
         self.setup = self.kernel.load_setup(self.lesson.setup)
         if self.lesson.setup and not self.setup.ok:
@@ -169,8 +184,9 @@ class LessonSession:
                 if isinstance(block, Code) and block_key(step, number) not in self.results]
 
     def finish_step(self, step: int) -> None:
-        """After the step's cells ran: its prose values, and the step counts as run."""
+        """After the step's cells ran: its prose values, its predictions' truths; it has run."""
         self.fill_prose(step)
+        self.compute_truths(step)
         self.steps_run.add(step)
         if self.on_block is not None:
             for number in range(len(self.lesson.steps[step].blocks)):
@@ -257,6 +273,47 @@ class LessonSession:
                 if evaluation is not None:
                     self.problems.append(_placeholder_problem(prose, placeholder, evaluation))
             self.values[key] = mine
+
+    def compute_truths(self, step: int) -> None:
+        """The answer of every predict block of the step, computed now its cells have run."""
+        if not self.may_run:
+            return
+        predicts = [(block_key(step, n), b) for n, b in enumerate(self.lesson.steps[step].blocks)
+                    if isinstance(b, Predict)]
+        if not predicts:
+            return
+        answers = self.kernel.evaluate([(block.answer, "") for _, block in predicts])
+        for (key, _), evaluation in zip(predicts, answers, strict=False):
+            self.truths[key] = (evaluation.value if evaluation.error is None
+                                else f"The truth could not be computed: {evaluation.error}")
+
+    def judge_prediction(self, step: int, block: int, guess: float) -> Outcome | str | None:
+        """The guess beside the truth, recorded; a sentence when there is no truth to judge by;
+        None while the step's cells still compute (judge again once they have)."""
+        from grimoire.course import predict
+
+        found = self.block(step, block)
+        assert isinstance(found, Predict)
+        if not self.may_run:
+            return "This lesson's code does not run, so there is no truth to set beside your guess."
+        key = block_key(step, block)
+        if key not in self.truths:
+            return None
+        value = self.truths[key]
+        if isinstance(value, str) and value.startswith("The truth could not be computed"):
+            return value
+        try:
+            outcome = predict.judge(found, guess, value)
+        except predict.TruthError as error:
+            return str(error)
+        if self.store is not None:
+            self.store.record_prediction(self.lesson.id, key, outcome.guess, outcome.truth,
+                                         outcome.close)
+        return outcome
+
+    def calibration(self) -> tuple[int, int] | None:
+        """The learner's close guesses and guesses in this lesson, when progress is kept."""
+        return self.store.calibration(self.lesson.id) if self.store is not None else None
 
     # -- what the learner reads --------------------------------------------------------------
 
@@ -463,12 +520,36 @@ def _describe_source(session: LessonSession, step: int, number: int, block: Sour
     return BlockRun(step, number, "source", block.place.line, data=data)
 
 
+def _describe_predict(session: LessonSession, step: int, number: int, block: Predict
+                      ) -> BlockRun:
+    """A predict block's question, options and truth (computed now: the step's cells ran)."""
+    from grimoire.course import predict
+
+    data: dict[str, Any] = {"question": mathtext.render(block.question),
+                            "guess": block.guess_kind, "options": predict.options(block),
+                            "close": predict.tolerance_words(block), "truth": None,
+                            "explanation": mathtext.render(block.explanation)}
+    value = session.truths.get(block_key(step, number))
+    if isinstance(value, str) and value.startswith("The truth could not be computed"):
+        session.problems.append(Problem(block.place.file, block.answer_line or block.place.line,
+                                        1, f"The answer {block.answer!r} of the predict block "
+                                        f"cannot be computed after the step's cells: {value}"))
+    elif block_key(step, number) in session.truths:
+        try:
+            data["truth"] = predict.shown(block, predict.truth_of(block, value))
+        except predict.TruthError as error:
+            session.problems.append(Problem(block.place.file,
+                                            block.answer_line or block.place.line, 1, str(error)))
+    return BlockRun(step, number, "predict", block.place.line, data=data)
+
+
 DESCRIBE: dict[str, Callable[..., BlockRun]] = {
     "prose": _describe_prose,
     "code": _describe_code,
     "quiz": _describe_quiz,
     "exercise": _describe_exercise,
     "source": _describe_source,
+    "predict": _describe_predict,
 }
 """How each block kind reads once its step has run, by `block.kind`."""
 

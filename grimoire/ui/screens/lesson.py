@@ -33,6 +33,7 @@ from grimoire.ui.messages import ShowSource
 from grimoire.ui.screens.confirm import Confirm
 from grimoire.ui.widgets.code_cell import CodeCell
 from grimoire.ui.widgets.exercise import ExerciseBlock
+from grimoire.ui.widgets.predict import PredictBlock
 from grimoire.ui.widgets.prose import Prose as ProseWidget
 from grimoire.ui.widgets.quiz import QuizBlock
 from grimoire.ui.widgets.source_link import SourceLink
@@ -53,8 +54,6 @@ class StepPage(Vertical):
 
     DEFAULT_CSS = """
     StepPage { height: auto; }
-    StepPage > .step-title { text-style: bold; color: $text-accent; margin: 0 0 1 1; }
-    StepPage > .lesson-note { color: $text-muted; text-style: italic; margin: 0 0 1 1; }
     """
 
 
@@ -133,12 +132,25 @@ def _source(screen: LessonScreen, step: int, number: int, block: Any, numbers: d
     return SourceLink(block)
 
 
+def _predict(screen: LessonScreen, step: int, number: int, block: Any, numbers: dict) -> Widget:
+    from grimoire.course.predict import Outcome
+
+    assert screen.session is not None
+    numbers["predict"] = numbers.get("predict", 0) + 1
+    key = block_key(step, number)
+    made = screen.store.lesson(screen.session.lesson.id).predictions.get(key)
+    outcome = (Outcome(made.guess, made.truth, made.close, exact=block.guess_kind != "number")
+               if made else None)
+    return PredictBlock(block, key, numbers["predict"], outcome=outcome)
+
+
 BLOCK_WIDGETS = {
     "prose": _prose,
     "code": _code_cell,
     "quiz": _quiz,
     "exercise": _exercise,
     "source": _source,
+    "predict": _predict,
 }
 """The widget that draws each block kind, by `block.kind`."""
 
@@ -386,9 +398,59 @@ class LessonScreen(Screen[None]):
             widgets.append(Static("You chose not to run this lesson's code: cells are shown but "
                                   "do not run.", classes="lesson-note"))
         numbers: dict[str, int] = {}
-        widgets.extend(block_widget(self, index, number, block, numbers)
-                       for number, block in enumerate(step.blocks))
+        made = self.store.lesson(self.session.lesson.id).predictions if self.session else {}
+        veil: str | None = None
+        """The predict block not yet guessed that hides what follows it, until its guess."""
+        for number, block in enumerate(step.blocks):
+            widget = block_widget(self, index, number, block, numbers)
+            self._veil(widget, veil)
+            widgets.append(widget)
+            key = block_key(index, number)
+            if block.kind == "predict" and key not in made and self.may_run:
+                note = Static(Text("The rest of this step shows once you have committed to a "
+                                   "guess."), classes="lesson-note predict-veil")
+                note.veils = key  # type: ignore[attr-defined]
+                self._veil(note, veil)
+                widgets.append(note)
+                veil = key
         return widgets
+
+    @staticmethod
+    def _veil(widget: Widget, key: str | None) -> None:
+        """Hide a widget behind the predict block `key` (None: nothing hides it)."""
+        if key is not None:
+            widget.veiled_by = key  # type: ignore[attr-defined]
+            widget.add_class("-veiled")
+
+    @on(PredictBlock.Guessed)
+    def _guessed(self, event: PredictBlock.Guessed) -> None:
+        key = event.block.key
+        event.block.pending_guess = event.guess
+        page = self._page()
+        for widget in page.query(".-veiled"):
+            if getattr(widget, "veiled_by", None) == key:
+                widget.remove_class("-veiled")
+        for note in page.query(".predict-veil"):
+            if getattr(note, "veils", None) == key:
+                note.remove()
+        self._judge(event.block, event.guess)
+
+    def _judge(self, block: PredictBlock, guess: float) -> None:
+        if self.session is None:
+            return
+        outcome = self.session.judge_prediction(*self._place(block.key), guess)
+        if outcome is None:
+            return  # the step's cells are still computing: judged when they are done
+        if isinstance(outcome, str):
+            block.show_error(outcome)
+        else:
+            block.show_outcome(outcome, self.session.calibration())
+
+    def _judge_waiting(self, page: Widget) -> None:
+        """Guesses made before their truth was computed are judged as soon as it is."""
+        for block in page.query(PredictBlock):
+            if block.committed and block.outcome is None and block.pending_guess is not None:
+                self._judge(block, block.pending_guess)
 
     async def _redraw(self, index: int | None = None) -> None:
         """Build a step's page again (all pages when None), from the progress as it is now."""
@@ -418,6 +480,7 @@ class LessonScreen(Screen[None]):
         for prose in page.query(ProseWidget):
             if prose.key is not None:
                 prose.show(session.prose_text(*self._place(prose.key)))
+        self._judge_waiting(page)
 
     @staticmethod
     def _cells(body: Widget) -> list[CodeCell]:
