@@ -264,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.monochrome:
         _REQUESTED["theme"] = "monochrome"
     command = args.command or "open"
-    if command not in TUI_COMMANDS and command != "train":
+    if command not in TUI_COMMANDS and command != "train" and not (
+            command == "review" and not args.plain):
         _plain_output()
     try:
         if command == "open":
@@ -286,9 +287,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return cli_review(args)
         if command == "review":
-            from grimoire.ui.app import run_app
-
-            return run_app(screen="review", lessons=args.lessons, trust=args.trust)
+            return _run_tui(screen="review", lessons=args.lessons, trust=args.trust)
         if command == "run":
             from grimoire.course.runner import cli_run
 
