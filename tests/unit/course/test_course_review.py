@@ -248,3 +248,17 @@ def test_a_card_whose_numbers_are_words_retires(kernel: Kernel, tmp_path: Path) 
     assert problem.message == ("The review card of this cell would ask for 'length_text', "
                                "'word', which the prose quotes, but none is a number; quote a "
                                "number the cell computes, or mark the cell 'review: false'.")
+
+
+def test_two_grimoires_reviewing_at_once_keep_both_schedules(tmp_path: Path) -> None:
+    path = tmp_path / "progress.json"
+    first, second = ProgressStore(path), ProgressStore(path)
+    first.record_review("norms:choice:a", review.schedule(None, True, START))
+    second.record_review("norms:numeric:b", review.schedule(None, False, START))
+    second.mark_step_done("norms", 0)
+    first.record_review("norms:choice:a", review.schedule(
+        first.review_states()["norms:choice:a"], True, START + timedelta(days=2)))
+    merged = ProgressStore(path)
+    assert sorted(merged.review_states()) == ["norms:choice:a", "norms:numeric:b"]
+    assert merged.review_states()["norms:choice:a"]["reviews"] == 2
+    assert merged.lesson("norms").steps_done == [0]
