@@ -28,7 +28,8 @@ Public API::
     hide_answers(cards, kernel)        # the compute cards' names leave the namespace
     first_other(card, values) -> [binding];  random_other(rng) -> draw;  every_value(card, values)
     check_cards(lesson, kernel) -> list[Problem]             # `grimoire check`
-    grade(card, answer, expected) -> Verdict
+    grade(card, answer, expected, target="") -> Verdict
+    shown_tolerance(spec, value) -> float      # half a unit of the last digit a format shows
     schedule(state: dict | None, correct: bool, now) -> dict  # the new stored state
     due_cards(cards, states, now) -> list[Card];  next_due(cards, states) -> float | None
     now() -> datetime   (UTC; tests replace it)
@@ -91,6 +92,8 @@ class Card:
     defaults: dict[str, object] = field(default_factory=dict)
     contexts: dict[str, str] = field(default_factory=dict)
     """Each target's sentence in the lesson, with its {{ placeholders }} still in it."""
+    specs: dict[str, str] = field(default_factory=dict)
+    """Each target's format in the prose (`.2f`): an answer as precise as the lesson shows is right."""
 
     @property
     def where(self) -> str:
@@ -244,13 +247,39 @@ def cell_targets(step: Step, index: int) -> list[str]:
     return targets
 
 
-def _context(step: Step, target: str) -> str:
+def _quoted(step: Step, target: str) -> tuple[str, str]:
+    """The sentence of the step's prose that quotes `target`, and the format it is quoted in."""
     for prose in step.blocks:
         if isinstance(prose, Prose):
             for placeholder in prose.placeholders():
                 if placeholder.expression == target:
-                    return _sentence(prose.text, placeholder.start, placeholder.end)
-    return ""
+                    return (_sentence(prose.text, placeholder.start, placeholder.end),
+                            placeholder.format_spec)
+    return "", ""
+
+
+_PRECISION = re.compile(r"\.(\d+)([efg%])$")
+
+
+def shown_tolerance(spec: str, value: float) -> float:
+    """Half a unit of the last digit the lesson shows `value` with, under format `spec`.
+
+    `.3f` -> 0.0005; `.0%` -> 0.005; `.2e` of 1234 -> 5; `,` or `d` -> 0.5; no spec -> 0.
+    """
+    if spec.endswith((",", "d")) or spec in (",d", "_"):
+        return 0.5
+    match = _PRECISION.search(spec)
+    if match is None:
+        return 0.0
+    digits, kind = int(match.group(1)), match.group(2)
+    if kind == "f":
+        return 0.5 * 10.0 ** -digits
+    if kind == "%":
+        return 0.5 * 10.0 ** -(digits + 2)
+    exponent = math.floor(math.log10(abs(value))) if value else 0
+    if kind == "e":
+        return 0.5 * 10.0 ** (exponent - digits)
+    return 0.5 * 10.0 ** (exponent - max(digits, 1) + 1)  # g: significant digits
 
 
 def cards_for_lesson(lesson: Lesson) -> list[Card]:
@@ -284,7 +313,8 @@ def _card_from_block(lesson: Lesson, step_index: int, step: Step, block_index: i
         return Card(id=card_id, kind="compute", question="Compute it again.",
                     code=block.code, targets=tuple(targets), variants=dict(block.variants),
                     defaults={k: defaults[k] for k in block.variants if k in defaults},
-                    contexts={target: _context(step, target) for target in targets}, **base)
+                    contexts={target: _quoted(step, target)[0] for target in targets},
+                    specs={target: _quoted(step, target)[1] for target in targets}, **base)
     return None
 
 
@@ -552,8 +582,13 @@ def parse_answer(text: str) -> float:
     return parse_number(stripped)
 
 
-def grade(card: Card, answer: list[int] | float, expected: float | None) -> Verdict:
-    """Whether an answer is right: picked choices, or a number against the recomputed one."""
+def grade(card: Card, answer: list[int] | float, expected: float | None,
+          target: str = "") -> Verdict:
+    """Whether an answer is right: picked choices, or a number against the recomputed one.
+
+    A compute card accepts 0.1 % either way, or the digits the lesson shows (`target`'s format
+    in the prose), whichever is wider.
+    """
     from grimoire.course.checks import CheckError, check_choice, check_numeric
 
     if card.kind == "choice":
@@ -565,7 +600,8 @@ def grade(card: Card, answer: list[int] | float, expected: float | None) -> Verd
     if isinstance(answer, list):
         raise CheckError("This card wants a number.")
     quiz = card.quiz or Quiz(card.question, "", Place("", 0, 0), numeric=expected,
-                             rel_tolerance=DEFAULT_REL_TOLERANCE)
+                             rel_tolerance=DEFAULT_REL_TOLERANCE,
+                             tolerance=shown_tolerance(card.specs.get(target, ""), expected))
     return check_numeric(quiz, float(answer), expected=expected)
 
 

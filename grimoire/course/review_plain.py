@@ -165,7 +165,7 @@ def run_plain(lessons_dir: Path | None, kernel: Kernel, read_line: Callable[[], 
                     write(f"  {hint}")
                     continue
                 try:
-                    verdict = review.grade(card, value, answer.expected)
+                    verdict = review.grade(card, value, answer.expected, answer.target)
                 except CheckError as error:
                     write(f"  {error}")
                     break

@@ -62,8 +62,10 @@ class ReviewCard(Vertical, can_focus=True):
             return
         if card.kind == "compute" and answer is not None:
             yield Static(Text("From the lesson:", style="italic"), classes="review-how")
-            yield Static(Text("“") + inline_text(answer.context or "…", code_style=code) +
-                         Text("”"), classes="review-context")
+            # The sentence holds values the kernel computed: drawn as text, controls visible.
+            context = printable_text(answer.context or "…")
+            yield Static(Text("“") + inline_text(context, code_style=code) + Text("”"),
+                         classes="review-context")
             ask = Text("Compute ", style="bold")
             ask.append(f"{_BLANK} = ", style="bold")
             ask.append(printable_text(answer.target), style=code)
@@ -476,7 +478,7 @@ class ReviewScreen(Screen[None]):
                     return
                 value = number
         try:
-            verdict = grade(card, value, expected)
+            verdict = grade(card, value, expected, computed.target if computed else "")
         except CheckError as error:
             widget.show_note(str(error), "error")
             return

@@ -213,9 +213,22 @@ def test_a_variant_card_is_recomputed_for_its_variant(kernel: Kernel) -> None:
     # A draw of another layer gives that layer's number.
     drawn = review.compute_answers(lesson, [card], kernel, draw=lambda c, v: [{"layer": 0}])
     assert drawn[card.id][0].expected == pytest.approx(truth[0], rel=1e-12)
-    verdict = review.grade(card, truth[1], answer.expected)
+    verdict = review.grade(card, truth[1], answer.expected, "total")
     assert verdict.correct
-    assert not review.grade(card, truth[0], answer.expected).correct
+    assert not review.grade(card, truth[0], answer.expected, "total").correct
+    # The prose shows it as {{ total:.3f }}: the three decimals the lesson shows are enough.
+    assert card.specs == {"total": ".3f"}
+    assert review.grade(card, round(truth[1], 3), answer.expected, "total").correct
+    wider = 5 * max(1e-3 * abs(truth[1]), 5e-4)  # well past both tolerances, whatever the model
+    assert not review.grade(card, round(truth[1], 3) + wider, answer.expected, "total").correct
+
+
+@pytest.mark.parametrize("spec, value, half_unit", [
+    (".3f", 1.2, 0.0005), (".0%", 0.57, 0.005), (".2e", 1234.0, 5.0), (",", 12345, 0.5),
+    (".4g", 0.012345, 5e-6), ("", 3.0, 0.0),
+])
+def test_an_answer_as_precise_as_the_lesson_shows_is_enough(spec, value, half_unit) -> None:
+    assert review.shown_tolerance(spec, value) == pytest.approx(half_unit)
 
 
 def test_check_names_a_variant_value_that_cannot_be_computed(kernel: Kernel,
