@@ -2,7 +2,8 @@
 
 A card is a question a lesson already asked, asked again days later:
 
-* every quiz (choice or numeric) of a finished lesson, unless its block says `review: false`;
+* every quiz (choice or numeric) and every prediction of a finished lesson, unless its block
+  says `review: false` (a prediction's truth is computed again; a close guess is right);
 * a "compute this" card for each code cell that computes a number its step's prose quotes
   (`{{ rank_qk }}`): the learner computes it again, and the cell's own code is the solution.
   A cell with `variants:` is recomputed for another value of a name it sets (a different
@@ -17,7 +18,7 @@ Public API::
 
     @dataclass Card(id, lesson_id, lesson_title, kind, step, block, step_title, question,
                     quiz, code, target, variants, defaults, context)
-        kind: "choice" | "numeric" | "compute";  .where -> "step 3 of «SVD»: A head is low rank"
+        kind: "choice" | "numeric" | "compute" | "predict";  .where -> "step 3 of «SVD»: A head is low rank"
     @dataclass CardAnswer(card_id, binding, expected, error, context, solution)
     cards_for_lesson(lesson) -> list[Card]
     variant_assignments(code) -> dict[name, [line, ...]]     # top-level `name = value` lines
@@ -48,7 +49,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from grimoire.course import mathtext
-from grimoire.course.schema import Code, Lesson, Place, Problem, Prose, Quiz, Step
+from grimoire.course.schema import Code, Lesson, Place, Predict, Problem, Prose, Quiz, Step
 
 if TYPE_CHECKING:
     from grimoire.course.checks import Verdict
@@ -85,6 +86,7 @@ class Card:
     step_title: str
     question: str
     quiz: Quiz | None = None
+    prediction: Predict | None = None
     code: str = ""
     targets: tuple[str, ...] = ()
     """Names the cell computes that the prose quotes; the card asks the first that is a number."""
@@ -304,6 +306,10 @@ def _card_from_block(lesson: Lesson, step_index: int, step: Step, block_index: i
         kind = block.quiz_kind
         card_id = f"{lesson.id}:{kind}:{_digest(block.question, repr(block.choices))}"
         return Card(id=card_id, kind=kind, question=block.question, quiz=block, **base)
+    if isinstance(block, Predict):
+        card_id = f"{lesson.id}:predict:{_digest(block.question, block.answer)}"
+        return Card(id=card_id, kind="predict", question=block.question, prediction=block,
+                    **base)
     if isinstance(block, Code):
         targets = cell_targets(step, block_index)
         if not targets:
@@ -476,6 +482,8 @@ def compute_answers(lesson: Lesson, cards: Iterable[Card], kernel: Kernel,
                     answers[card.id].append(CardAnswer(card.id, {}, error=str(error)))
             elif card.kind == "choice":
                 answers[card.id].append(CardAnswer(card.id, {}))
+            elif card.kind == "predict" and card.prediction is not None:
+                answers[card.id].append(_predicted_truth(card, card.prediction, kernel))
             elif card.kind == "compute":
                 for answer in answers[card.id]:
                     if answer.target:
@@ -502,6 +510,21 @@ def _pick_number(card: Card, text: str | None, binding: dict[str, object],
     names = ", ".join(f"'{target}'" for target in card.targets)
     return CardAnswer(card.id, binding, error=f"None of {names} is a finite number, so the "
                       "card has nothing to ask.", solution=solution, lasting=True)
+
+
+def _predicted_truth(card: Card, block: Predict, kernel: Kernel) -> CardAnswer:
+    """A prediction's truth, computed after its step's cells: a number, or an option's index."""
+    from grimoire.course import predict
+
+    (evaluation,) = kernel.evaluate([(block.answer, "")])
+    if evaluation.error is not None:
+        return CardAnswer(card.id, {}, error=f"The prediction's answer {block.answer!r} cannot "
+                          f"be computed: {evaluation.error}.")
+    try:
+        truth = predict.truth_of(block, evaluation.value)
+    except predict.TruthError as error:
+        return CardAnswer(card.id, {}, error=str(error))
+    return CardAnswer(card.id, {}, expected=float(truth))
 
 
 def hide_answers(cards: Iterable[Card], kernel: Kernel) -> None:
@@ -591,6 +614,8 @@ def grade(card: Card, answer: list[int] | float, expected: float | None,
     """
     from grimoire.course.checks import CheckError, check_choice, check_numeric
 
+    if card.kind == "predict" and card.prediction is not None:
+        return _judge_prediction(card.prediction, answer, expected)
     if card.kind == "choice":
         if card.quiz is None:
             raise CheckError("This card has no question.")
@@ -603,6 +628,35 @@ def grade(card: Card, answer: list[int] | float, expected: float | None,
                              rel_tolerance=DEFAULT_REL_TOLERANCE,
                              tolerance=shown_tolerance(card.specs.get(target, ""), expected))
     return check_numeric(quiz, float(answer), expected=expected)
+
+
+def _judge_prediction(block: Predict, answer: list[int] | float,
+                      expected: float | None) -> Verdict:
+    """A guess beside the truth: close is right (an option must be the one)."""
+    from grimoire.course import predict
+    from grimoire.course.checks import CheckError, Verdict
+
+    if expected is None:
+        raise CheckError("This prediction's answer could not be computed.")
+    if block.guess_kind != "number":
+        if not isinstance(answer, list) or len(answer) != 1:
+            return Verdict(False, "Pick one first.")
+        guess: float | int = answer[0]
+        truth: float | int = int(expected)
+    else:
+        if isinstance(answer, list):
+            raise CheckError("This prediction wants a number.")
+        guess, truth = float(answer), expected
+    close = predict.is_close(block, guess, truth)
+    said, true = predict.shown(block, guess), predict.shown(block, truth)
+    if close and block.guess_kind != "number":
+        message = f"Right: the truth is {true}."
+    elif close:
+        message = f"Close: you said {said}; the truth is {true} " \
+            f"({predict.tolerance_words(block)})."
+    else:
+        message = f"Not this time: you said {said}; the truth is {true}."
+    return Verdict(close, message, block.explanation, true)
 
 
 # -- scheduling ------------------------------------------------------------------------------------

@@ -275,3 +275,50 @@ def test_two_grimoires_reviewing_at_once_keep_both_schedules(tmp_path: Path) -> 
     assert sorted(merged.review_states()) == ["norms:choice:a", "norms:numeric:b"]
     assert merged.review_states()["norms:choice:a"]["reviews"] == 2
     assert merged.lesson("norms").steps_done == [0]
+
+
+PREDICTING = """\
+id: guesses
+title: Guesses
+summary: Predictions, asked again.
+requires: []
+minutes: 5
+steps:
+  - title: Before the cell
+    blocks:
+      - predict:
+          question: How long is (3, 4)?
+          answer: length
+          rel_tolerance: 0.1
+          explanation: Five, by Pythagoras.
+      - predict:
+          question: Is 3 - 4 positive, negative or zero?
+          answer: 3 - 4
+          sign: true
+      - predict:
+          question: Only in the lesson.
+          answer: length
+        review: false
+      - code: |
+          length = float(np.hypot(3, 4))
+"""
+
+
+def test_predictions_come_back_with_their_truth_computed_again(kernel: Kernel,
+                                                               tmp_path: Path) -> None:
+    path = tmp_path / "01-guesses.yaml"
+    path.write_text(PREDICTING)
+    lesson = load_lesson(path)
+    cards = review.cards_for_lesson(lesson)
+    assert [(card.kind, card.question) for card in cards] == [
+        ("predict", "How long is (3, 4)?"), ("predict", "Is 3 - 4 positive, negative or zero?")]
+    answers = review.compute_answers(lesson, cards, kernel)
+    number, sign = (answers[card.id][0] for card in cards)
+    assert number.expected == 5.0 and sign.expected == 1.0  # the index of "negative"
+    close = review.grade(cards[0], 5.4, number.expected)
+    assert close.correct and close.message == ("Close: you said 5.4; the truth is 5 (within "
+                                               "10% counts as close).")
+    far = review.grade(cards[0], 6.0, number.expected)
+    assert not far.correct and far.explanation == "Five, by Pythagoras."
+    assert review.grade(cards[1], [1], sign.expected).message == "Right: the truth is negative."
+    assert not review.grade(cards[1], [0], sign.expected).correct
