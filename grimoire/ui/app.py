@@ -21,9 +21,7 @@ from __future__ import annotations
 import gc
 import importlib
 import json
-import os
 import sys
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -113,8 +111,6 @@ GRIMOIRE_THEME = Theme(
 """Ink, amethyst and candle-gold: the Grimoire's own look, and its default."""
 
 DEFAULT_THEME = "grimoire"
-READY_FILE_ENV = "GRIMOIRE_READY_FILE"
-"""When set, the app writes the time it became ready to this file and closes (for benchmarks)."""
 
 
 def _spellbook_commands():  # the palette's providers load on first ctrl+p, not at start-up
@@ -236,13 +232,6 @@ class GrimoireApp(App[int]):
     def on_mount(self) -> None:
         if self.request.screen not in (None, HOME_ROOM):
             self.push_screen(self.build_room(self.request.screen, self.request))
-        ready_file = os.environ.get(READY_FILE_ENV)
-        if ready_file:
-            self.call_after_refresh(self._announce_ready, ready_file)
-
-    def _announce_ready(self, ready_file: str) -> None:
-        Path(ready_file).write_text(repr(time.time()))
-        self.exit(0)
 
     # -- the spellbook ---------------------------------------------------------------------------
 

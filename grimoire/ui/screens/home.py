@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from grimoire import __version__
+from grimoire.ui.widgets.footer import KeyFooter
 
 SIGIL = """\
     ✦       ·        ✧
@@ -63,7 +64,7 @@ class HomeScreen(Screen[None]):
                 )
             with Center():
                 yield Static(f"grimoire {__version__}", id="welcome-version")
-        yield Footer()
+        yield KeyFooter()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "open-spellbook":

@@ -20,14 +20,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from grimoire.ui.kernel_client import kernel_client
+from grimoire.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from grimoire.course.progress import ProgressStore
-    from grimoire.course.schema import LessonSummary
+    from grimoire.course.summary import LessonSummary
 
 NARROW = 90
 """Below this many columns the map shows the list alone."""
@@ -155,7 +156,7 @@ class MapScreen(Screen[None]):
                 yield LessonList(id="map-list")
             with Vertical(id="map-detail"):
                 yield Static(id="map-detail-text")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#map-list", OptionList).can_focus = False

@@ -28,10 +28,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Label, Static, TextArea
+from textual.widgets import Header, Label, Static, TextArea
 from textual.worker import get_current_worker
 
 from grimoire.ui.widgets.bars import Bars
+from grimoire.ui.widgets.footer import KeyFooter
 from grimoire.ui.widgets.heatmap import Heatmap
 from grimoire.ui.widgets.palette import printable_text, readable_label, visible_characters
 from grimoire.ui.widgets.stepper import Stepper
@@ -197,7 +198,7 @@ class PlaygroundScreen(Screen[None]):
                               id="embedding")
                 yield Bars({"kind": "bars", "values": [], "title": "nearest characters"},
                            id="nearest")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_continuation("The familiar is waking…")

@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static, Tree
+from textual.widgets import Header, Input, Label, Static, Tree
 
 from grimoire import paths
 from grimoire.outline import Symbol, find_symbol, outline_text
 from grimoire.ui import sourcefiles
 from grimoire.ui.widgets.code_view import CodeView, Mark
+from grimoire.ui.widgets.footer import KeyFooter
 from grimoire.ui.widgets.outline_panel import OutlinePanel
 from grimoire.ui.widgets.search_results import SearchResults
 from grimoire.ui.widgets.source_tree import ALIVE, SourceTree
@@ -86,7 +87,7 @@ class SourceScreen(Screen[None]):
             with Vertical(id="outline-pane"):
                 yield OutlinePanel(id="outline")
         yield SearchResults(id="results")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#pages").border_title = "✦ pages"
