@@ -48,17 +48,13 @@ class _Counting(np.ndarray):
 
 def numpy_calls_per_step(model) -> int:
     """ufunc calls one cached generation step makes (indexing and slicing not counted)."""
-    from grimoire.model.gpt import GPT
+    from grimoire.model.generate import KVCache
 
-    counting = GPT(model.config, {k: v.view(_Counting) for k, v in model.params.items()},
-                   model.tokenizer, model.meta)
-    cache = counting._new_cache()
-    cache.keys = [k.view(_Counting) for k in cache.keys]
-    cache.values = [v.view(_Counting) for v in cache.values]
-    plan = counting._step_plan()
-    cache.length = model.config.n_ctx // 2
+    params = {k: v.view(_Counting) for k, v in model.params.items()}
+    cache = KVCache(params, model.config)
+    cache.read(list(range(1, model.config.n_ctx // 2 + 1)))
     _Counting.calls = 0
-    counting._step(cache, 5, plan)
+    cache.step(5)
     return _Counting.calls
 
 

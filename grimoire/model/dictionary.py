@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from grimoire.model.gpt import WEIGHTS_PATH, run
+from grimoire.model.gpt import WEIGHTS_PATH, forward
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -205,8 +205,8 @@ def residual_vectors(
     ids = np.stack([model.encode(w) for w in windows])
     vectors = []
     for first in range(0, n_windows, 32):  # batches of 32 windows keep the trace small
-        _, acts = run(model.params, model.config, ids[first : first + 32], keep=True)
-        vectors.append(acts[RESIDUAL_KEY][:, skip_positions:].reshape(-1, model.config.d_model))
+        _, trace = forward(model.params, model.config, ids[first : first + 32], trace=True)
+        vectors.append(trace[RESIDUAL_KEY][:, skip_positions:].reshape(-1, model.config.d_model))
     chars, contexts = [], []
     for window in windows:
         for t in range(skip_positions, n_ctx):

@@ -1,4 +1,9 @@
-"""The Grimoire's familiar: a GPT-2-shaped character model in numpy, with a trace and a KV cache.
+"""The Grimoire's familiar: a GPT-2-shaped character model in numpy, to be read top to bottom.
+
+The forward pass is written once, plainly, in the order it runs: `layer_norm`, `gelu`, `softmax`,
+`attention`, `mlp`, `block`, `forward`. What is there only for speed lives beside this file:
+`generate.py` writes a character at a time with a cache of keys and values, and the tests prove
+it gives the same logits and the same text as `forward`.
 
 Row-vector convention: an activation is a row, a layer is `x @ W`, a weight is (d_in, d_out).
 Every array is float32; Python float constants keep it so (NEP 50: a Python float is "weak").
@@ -100,96 +105,108 @@ def init_params(config: Config, seed: int) -> dict[str, np.ndarray]:
     return params
 
 
-# --- The computation, shared by forward, the trace and the backward pass -----------------------
+def layer_params(params: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The parameters under a prefix, by the rest of their names: "blocks.0" -> {"ln1.gain", ...}."""
+    start = prefix + "."
+    return {name[len(start):]: value for name, value in params.items() if name.startswith(start)}
+
+
+def prefixed(prefix: str, parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The same arrays, their names under a prefix: the inverse of `layer_params`."""
+    return {f"{prefix}.{name}": value for name, value in parts.items()}
+
+
+# --- The forward pass, in the order it runs --------------------------------------------------
+#
+# Shapes are written for one sequence of T tokens: d = d_model, H = n_head, V = vocab_size.
+# Every function also takes a batch: a leading B axis in front of every shape.
 
 
 def layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(output, normalised x, 1/std) of LayerNorm over the last axis."""
-    # sum / n rather than .mean(): the same numbers, without np.mean's Python-level overhead.
-    n = x.shape[-1]
-    centred = x - x.sum(axis=-1, keepdims=True) / n
-    var = (centred * centred).sum(axis=-1, keepdims=True) / n
-    rstd = 1.0 / np.sqrt(var + LN_EPS)
-    normed = centred * rstd
+    """LayerNorm over the last axis: (output, normalised x, 1/std), each shaped like x."""
+    n = x.shape[-1]                                         # x (T, d); gain, bias (d,)
+    centred = x - x.sum(axis=-1, keepdims=True) / n         # (T, d): each row's mean is 0
+    var = (centred * centred).sum(axis=-1, keepdims=True) / n   # (T, 1): biased variance
+    rstd = 1.0 / np.sqrt(var + LN_EPS)                      # (T, 1)
+    normed = centred * rstd                                 # (T, d): each row's variance is ~1
+    # The normalised x and 1/std are returned too: the backward pass and the lessons read them.
     return normed * gain + bias, normed, rstd
 
 
 def gelu(x: np.ndarray) -> np.ndarray:
-    """GELU, tanh form (as GPT-2). `x*x*x`, not `x**3`: the power is far slower on float32."""
+    """GELU, the tanh form of GPT-2, elementwise. `x*x*x`: `x**3` is far slower on float32."""
     return 0.5 * x * (1.0 + np.tanh(GELU_C * (x + GELU_A * (x * x * x))))
 
 
-def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Softmax along an axis, shifted by the max so exp never overflows."""
-    shifted = np.exp(x - x.max(axis=axis, keepdims=True))
-    return shifted / shifted.sum(axis=axis, keepdims=True)
+def softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax along the last axis, shifted by the row's max so that exp never overflows."""
+    exp = np.exp(x - x.max(axis=-1, keepdims=True))
+    return exp / exp.sum(axis=-1, keepdims=True)
 
 
-def run(
-    params: dict[str, np.ndarray], config: Config, ids: np.ndarray, keep: bool = True
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Logits (B, T, V) for ids (B, T), and every intermediate (batched) when `keep`.
+def attention(x: np.ndarray, p: dict[str, np.ndarray], n_head: int) -> tuple[np.ndarray, dict]:
+    """Causal multi-head self-attention: what it writes to the residual stream, and its parts."""
+    *lead, length, _ = x.shape                              # x (T, d), LayerNorm'd
+    d_head = p["w_q"].shape[1] // n_head
 
-    Beside the trace keys, the intermediates hold what the backward pass needs: the LayerNorms'
-    normalised inputs and 1/std (`*.normed`, `*.rstd`), the MLP's tanh, the joined heads' z.
+    def split_heads(y: np.ndarray) -> np.ndarray:           # (T, H*d_head) -> (H, T, d_head)
+        return y.reshape(*lead, length, n_head, d_head).swapaxes(-2, -3)
+
+    q = split_heads(x @ p["w_q"] + p["b_q"])                # (H, T, d_head): queries
+    k = split_heads(x @ p["w_k"] + p["b_k"])                # (H, T, d_head): keys
+    v = split_heads(x @ p["w_v"] + p["b_v"])                # (H, T, d_head): values
+    scores = q @ k.swapaxes(-1, -2) / math.sqrt(d_head)     # (H, T, T): query i against key j
+    causal = np.tril(np.ones((length, length), dtype=bool))  # (T, T): True where j <= i
+    pattern = softmax(np.where(causal, scores, -np.inf))    # (H, T, T): each row sums to 1
+    z = pattern @ v                                         # (H, T, d_head): values mixed
+    z_cat = z.swapaxes(-2, -3).reshape(*lead, length, -1)   # (T, H*d_head): heads side by side
+    out = z_cat @ p["w_o"] + p["b_o"]                       # (T, d)
+    return out, {"q": q, "k": k, "v": v, "scores": scores, "pattern": pattern, "z": z,
+                 "out": out}
+
+
+def mlp(x: np.ndarray, p: dict[str, np.ndarray]) -> tuple[np.ndarray, dict]:
+    """The MLP, applied to every position alone: its write to the residual stream, and parts."""
+    pre = x @ p["w_in"] + p["b_in"]                         # (T, d_mlp); x (T, d), LayerNorm'd
+    post = gelu(pre)                                        # (T, d_mlp)
+    out = post @ p["w_out"] + p["b_out"]                    # (T, d)
+    return out, {"pre": pre, "post": post, "out": out}
+
+
+def block(x: np.ndarray, p: dict[str, np.ndarray], n_head: int) -> tuple[np.ndarray, dict]:
+    """One transformer block, pre-LayerNorm: the residual stream after it, and its parts."""
+    ln1 = layer_norm(x, p["ln1.gain"], p["ln1.bias"])[0]    # (T, d); x (T, d)
+    attn_out, attn = attention(ln1, layer_params(p, "attn"), n_head)
+    mid = x + attn_out                                      # (T, d)
+    ln2 = layer_norm(mid, p["ln2.gain"], p["ln2.bias"])[0]  # (T, d)
+    mlp_out, mlp_parts = mlp(ln2, layer_params(p, "mlp"))
+    out = mid + mlp_out                                     # (T, d)
+    return out, {"resid_pre": x, "ln1": ln1, **prefixed("attn", attn), "resid_mid": mid,
+                 "ln2": ln2, **prefixed("mlp", mlp_parts), "resid_post": out}
+
+
+def forward(
+    params: dict[str, np.ndarray], config: Config, ids: np.ndarray, trace: bool = False
+) -> np.ndarray | tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Logits (T, V) for ids (T,); with trace=True, (logits, trace): every intermediate by name.
+
+    The trace's names are `trace_keys(config)`, its shapes those of docs/model.md. ids (B, T)
+    give logits (B, T, V) and every trace array a leading B axis.
     """
-    batch, length = ids.shape
-    heads, d_head = config.n_head, config.d_head
-    acts: dict[str, np.ndarray] = {}
-    tok = params["wte"][ids]
-    pos = params["wpe"][:length]
-    x = tok + pos
-    if keep:
-        acts["tok_embed"], acts["pos_embed"], acts["embed"] = tok, np.broadcast_to(pos, x.shape), x
-    causal = np.tril(np.ones((length, length), dtype=bool))
-    scale = 1.0 / math.sqrt(d_head)
+    length = ids.shape[-1]
+    tok = params["wte"][ids]                                # (T, d): row ids[t] of wte
+    pos = params["wpe"][:length]                            # (T, d): one row per position
+    x = tok + pos                                           # (T, d): the residual stream
+    kept = {"tok_embed": tok, "pos_embed": np.broadcast_to(pos, x.shape), "embed": x}
     for i in range(config.n_layer):
-        b = f"blocks.{i}"
-        h, normed, rstd = layer_norm(x, params[f"{b}.ln1.gain"], params[f"{b}.ln1.bias"])
-
-        def split(y: np.ndarray) -> np.ndarray:
-            return y.reshape(batch, length, heads, d_head).transpose(0, 2, 1, 3)
-
-        q = split(h @ params[f"{b}.attn.w_q"] + params[f"{b}.attn.b_q"])
-        k = split(h @ params[f"{b}.attn.w_k"] + params[f"{b}.attn.b_k"])
-        v = split(h @ params[f"{b}.attn.w_v"] + params[f"{b}.attn.b_v"])
-        # Scaling q (d_head wide) rather than the scores (T wide) is one pass over a smaller
-        # array; for d_head 16 the scale, 1/4, is a power of two and even the rounding agrees.
-        scores = (q * scale) @ k.transpose(0, 1, 3, 2)
-        pattern = np.where(causal, scores, -np.inf)
-        pattern -= pattern.max(axis=-1, keepdims=True)  # in place: these arrays are B*H*T*T
-        np.exp(pattern, out=pattern)
-        pattern /= pattern.sum(axis=-1, keepdims=True)
-        z = pattern @ v
-        z_cat = z.transpose(0, 2, 1, 3).reshape(batch, length, heads * d_head)
-        attn_out = z_cat @ params[f"{b}.attn.w_o"] + params[f"{b}.attn.b_o"]
-        mid = x + attn_out
-        h2, normed2, rstd2 = layer_norm(mid, params[f"{b}.ln2.gain"], params[f"{b}.ln2.bias"])
-        pre = h2 @ params[f"{b}.mlp.w_in"] + params[f"{b}.mlp.b_in"]
-        tanh = np.tanh(GELU_C * (pre + GELU_A * (pre * pre * pre)))
-        post = 0.5 * pre * (1.0 + tanh)  # gelu(pre); tanh is kept for the backward pass
-        mlp_out = post @ params[f"{b}.mlp.w_out"] + params[f"{b}.mlp.b_out"]
-        out = mid + mlp_out
-        if keep:
-            acts.update({
-                f"{b}.resid_pre": x, f"{b}.ln1": h, f"{b}.ln1.normed": normed,
-                f"{b}.ln1.rstd": rstd, f"{b}.attn.q": q, f"{b}.attn.k": k, f"{b}.attn.v": v,
-                f"{b}.attn.scores": scores, f"{b}.attn.pattern": pattern, f"{b}.attn.z": z,
-                f"{b}.attn.z_cat": z_cat, f"{b}.attn.out": attn_out, f"{b}.resid_mid": mid,
-                f"{b}.ln2": h2, f"{b}.ln2.normed": normed2, f"{b}.ln2.rstd": rstd2,
-                f"{b}.mlp.pre": pre, f"{b}.mlp.tanh": tanh, f"{b}.mlp.post": post,
-                f"{b}.mlp.out": mlp_out,
-                f"{b}.resid_post": out,
-            })
-        x = out
-    hf, normed_f, rstd_f = layer_norm(x, params["ln_f.gain"], params["ln_f.bias"])
-    logits = hf @ params["unembed"]
-    if keep:
-        acts.update({
-            "ln_f": hf, "ln_f.normed": normed_f, "ln_f.rstd": rstd_f, "logits": logits,
-            "resid_final": x,
-        })
-    return logits, acts
+        x, parts = block(x, layer_params(params, f"blocks.{i}"), config.n_head)
+        if trace:
+            kept.update(prefixed(f"blocks.{i}", parts))
+    ln_f = layer_norm(x, params["ln_f.gain"], params["ln_f.bias"])[0]   # (T, d)
+    logits = ln_f @ params["unembed"]                       # (T, V): one score per character
+    if not trace:
+        return logits
+    return logits, {**kept, "ln_f": ln_f, "logits": logits}
 
 
 def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
@@ -201,30 +218,7 @@ def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
     return float((log_norm - picked).mean())
 
 
-# --- The model object lessons use ---------------------------------------------------------------
-
-
-@dataclass
-class _StepPlan:
-    """What a cached generation step reads: see GPT._step_plan."""
-
-    layers: list[tuple[np.ndarray, ...]]
-    head_mask: np.ndarray
-    scaled_mask: np.ndarray
-    unembed: np.ndarray
-    logit_bias: np.ndarray
-
-
-@dataclass
-class _Cache:
-    """Keys and values of every layer for the positions seen so far: (n_ctx, H*d_head) each.
-
-    Row t holds position t's keys (or values) of all heads side by side, as `h @ w_k` makes them.
-    """
-
-    keys: list[np.ndarray]
-    values: list[np.ndarray]
-    length: int = 0
+# --- The familiar lessons use ---------------------------------------------------------------------
 
 
 @dataclass
@@ -236,7 +230,6 @@ class GPT:
     tokenizer: Tokenizer
     meta: dict = field(default_factory=dict)
 
-    # -- text --
     def encode(self, text: str) -> np.ndarray:
         """Token ids of a text (unknown characters become token 0, the fallback)."""
         return self.tokenizer.encode(text)
@@ -250,7 +243,17 @@ class GPT:
         """Number of parameters (scalars)."""
         return int(sum(p.size for p in self.params.values()))
 
-    # -- the forward pass --
+    def forward(
+        self, ids: np.ndarray | list[int] | str, trace: bool = False
+    ) -> np.ndarray | tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Logits (T, V) for ids (T,), or (B, T, V) for (B, T); with trace=True also the trace.
+
+        The trace maps every name of `trace_keys(config)` to an array; for ids (T,) the shapes
+        are those of docs/model.md (attention arrays (H, T, ...)), for a batch each gains a
+        leading B axis. A string is encoded first.
+        """
+        return forward(self.params, self.config, self._as_ids(ids), trace)
+
     def _as_ids(self, ids: np.ndarray | list[int] | str) -> np.ndarray:
         array = self.encode(ids) if isinstance(ids, str) else np.asarray(ids, dtype=np.int64)
         if array.ndim not in (1, 2) or array.shape[-1] == 0:
@@ -263,24 +266,6 @@ class GPT:
         if array.min() < 0 or array.max() >= self.config.vocab_size:
             raise ValueError(f"Token ids must lie in 0..{self.config.vocab_size - 1}.")
         return array
-
-    def forward(
-        self, ids: np.ndarray | list[int] | str, trace: bool = False
-    ) -> np.ndarray | tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Logits (T, V) for ids (T,), or (B, T, V) for (B, T); with trace=True also the trace.
-
-        The trace maps every name of `trace_keys(config)` to an array; for ids (T,) the shapes
-        are those of docs/model.md (attention arrays (H, T, ...)), for a batch each gains a
-        leading B axis. A string is encoded first.
-        """
-        array = self._as_ids(ids)
-        batched = array.ndim == 2
-        logits, acts = run(self.params, self.config, array if batched else array[None], trace)
-        if not trace:
-            return logits if batched else logits[0]
-        keys = trace_keys(self.config)
-        traced = {k: np.ascontiguousarray(acts[k] if batched else acts[k][0]) for k in keys}
-        return (logits if batched else logits[0]), traced
 
     def head(self, layer: int, head: int) -> dict[str, np.ndarray]:
         """One head's slices: w_q, w_k, w_v (d_model, d_head), w_o (d_head, d_model), and biases."""
@@ -331,7 +316,7 @@ class GPT:
         rest = [w for w in windows if w[1] - w[0] != self.config.n_ctx]
         for group in [full[i : i + 64] for i in range(0, len(full), 64)] + [[w] for w in rest]:
             inputs = np.stack([array[s:e] for s, e, _ in group])
-            logits, _ = run(self.params, self.config, inputs, keep=False)
+            logits = forward(self.params, self.config, inputs)
             for row, (start, end, first) in enumerate(group):
                 targets = array[first : end + 1]
                 scored = logits[row, first - 1 - start : end - start]
@@ -343,103 +328,12 @@ class GPT:
         """Mean bits per character of text[1:] (the loss in nats divided by ln 2)."""
         return self.loss(self.encode(text)) / math.log(2.0)
 
-    # -- generation with a KV cache --
-    def _new_cache(self) -> _Cache:
-        shape = (self.config.n_ctx, self.config.n_head * self.config.d_head)
-        n = self.config.n_layer
-        return _Cache(
-            [np.zeros(shape, np.float32) for _ in range(n)],
-            [np.zeros(shape, np.float32) for _ in range(n)],
-        )
-
-    def _prefill(self, cache: _Cache, ids: np.ndarray) -> np.ndarray:
-        """Run ids through the model, fill the cache with their keys and values; the last logits."""
-        logits, acts = run(self.params, self.config, ids[None], keep=True)
-        for i in range(self.config.n_layer):
-            for store, key in ((cache.keys[i], "k"), (cache.values[i], "v")):
-                per_head = acts[f"blocks.{i}.attn.{key}"][0]  # (H, T, d_head)
-                store[: ids.size] = per_head.transpose(1, 0, 2).reshape(ids.size, -1)
-        cache.length = ids.size
-        return logits[0, -1]
-
-    def _step_plan(self) -> _StepPlan:
-        """The arrays one generation step reads, prepared once per stream.
-
-        Built afresh for every stream, so a lesson that edits `model.params` (say, to a rank-k
-        version of a matrix) generates with its edit. Each step costs numpy calls, not flops, so
-        the plan saves calls: the three input maps are joined into one (d, 3d) matrix; each
-        LayerNorm's gain and bias are folded into the matrix that reads it (diag(g) W and
-        c W + b); the GELU's 1/2 is folded into w_out (exact: a power of two).
-        """
-        p, layers = self.params, []
-        for i in range(self.config.n_layer):
-            b = f"blocks.{i}"
-            g1, c1 = p[f"{b}.ln1.gain"], p[f"{b}.ln1.bias"]
-            w_qkv = np.concatenate([p[f"{b}.attn.w_{n}"] for n in "qkv"], axis=1)
-            b_qkv = np.concatenate([p[f"{b}.attn.b_{n}"] for n in "qkv"])
-            g2, c2 = p[f"{b}.ln2.gain"], p[f"{b}.ln2.bias"]
-            w_in, b_in = p[f"{b}.mlp.w_in"], p[f"{b}.mlp.b_in"]
-            layers.append((
-                g1[:, None] * w_qkv, c1 @ w_qkv + b_qkv,
-                p[f"{b}.attn.w_o"], p[f"{b}.attn.b_o"],
-                g2[:, None] * w_in, c2 @ w_in + b_in,
-                0.5 * p[f"{b}.mlp.w_out"], p[f"{b}.mlp.b_out"],
-            ))
-        heads, d_head = self.config.n_head, self.config.d_head
-        head_mask = np.repeat(np.eye(heads, dtype=np.float32), d_head, axis=1)
-        unembed = p["ln_f.gain"][:, None] * p["unembed"]
-        return _StepPlan(
-            layers, head_mask, head_mask * (1.0 / math.sqrt(d_head)), unembed,
-            p["ln_f.bias"] @ p["unembed"],
-        )
-
-    def _step(self, cache: _Cache, token: int, plan: _StepPlan) -> np.ndarray:
-        """Logits after one more token at position cache.length, reading and extending the cache.
-
-        The arithmetic of `run` for one row, rearranged (see `_step_plan`) to make few numpy
-        calls. All heads at once: `head_mask` (H, H*d_head) is 1 where a dimension belongs to a
-        head, so the query spread over its block-diagonal rows, times the keys (t+1, H*d_head)
-        transposed, gives every head's scores (H, t+1) in one product.
-        """
-        p, config, t = self.params, self.config, cache.length
-        d, hd = config.d_model, config.n_head * config.d_head
-        head_mask, scaled_mask = plan.head_mask, plan.scaled_mask
-        x = p["wte"][token] + p["wpe"][t]
-        add, maximum, tanh = np.add.reduce, np.maximum.reduce, np.tanh
-        for i, (w_qkv, b_qkv, w_o, b_o, w_in, b_in, w_out, b_out) in enumerate(plan.layers):
-            centred = x - float(add(x)) / d
-            normed = centred * (1.0 / math.sqrt(float(centred @ centred) / d + LN_EPS))
-            qkv = normed @ w_qkv + b_qkv
-            keys, values = cache.keys[i], cache.values[i]
-            keys[t] = qkv[hd : 2 * hd]
-            values[t] = qkv[2 * hd :]
-            scores = (scaled_mask * qkv[:hd]) @ keys[: t + 1].T  # (H, t+1)
-            weights = np.exp(scores - maximum(scores, axis=1, keepdims=True))
-            weights /= add(weights, axis=1, keepdims=True)  # every head's last pattern row
-            z = add((weights @ values[: t + 1]) * head_mask, axis=0)  # each head's own block
-            x = x + (z @ w_o + b_o)
-            centred = x - float(add(x)) / d
-            normed = centred * (1.0 / math.sqrt(float(centred @ centred) / d + LN_EPS))
-            pre = normed @ w_in + b_in
-            # gelu(pre) * 2 = pre * (1 + tanh(pre * (C + C*A*pre^2))); the 1/2 is in w_out
-            inner = pre * pre
-            inner *= GELU_C * GELU_A
-            inner += GELU_C
-            inner *= pre
-            tanh(inner, out=inner)
-            inner += 1.0
-            inner *= pre
-            x = x + (inner @ w_out + b_out)
-        cache.length = t + 1
-        centred = x - float(add(x)) / d
-        normed = centred * (1.0 / math.sqrt(float(centred @ centred) / d + LN_EPS))
-        return normed @ plan.unembed + plan.logit_bias
-
-    def _prompt_ids(self, prompt: str) -> np.ndarray:
+    # -- writing --
+    def _prompt_ids(self, prompt: str) -> list[int]:
         ids = self.encode(prompt)
         if ids.size == 0:
             ids = self.encode("\n")  # an empty prompt starts as if at the top of a new line
-        return ids[-self.config.n_ctx :]
+        return [int(i) for i in ids[-self.config.n_ctx :]]
 
     def stream(
         self,
@@ -449,27 +343,28 @@ class GPT:
         top_k: int | None = None,
         seed: int | None = None,
     ) -> Iterator[str]:
-        """Yield n new characters one at a time, sampled with a KV cache.
+        """Yield n new characters one at a time, each read with a cache of keys and values.
 
         temperature 0 means greedy (always the most likely character). top_k keeps only the k
         most likely. The same seed gives the same text. When the context fills, the model keeps
-        the last n_ctx // 2 characters and reads them afresh (`reference_next_ids` computes the
-        same without a cache).
+        the last n_ctx // 2 characters and reads them afresh. `reference_generate` writes the
+        same text without the cache.
         """
-        sampler = _Sampler(temperature, top_k, seed)
-        cache = self._new_cache()
-        plan = self._step_plan()
-        window = list(self._prompt_ids(prompt))
-        logits = self._prefill(cache, np.array(window))
+        from grimoire.model.generate import KVCache  # the fast path, beside this file
+
+        sample = _Sampler(temperature, top_k, seed)
+        cache = KVCache(self.params, self.config)
+        window = self._prompt_ids(prompt)
+        logits = cache.read(window)  # (V,): the scores of the character after the window
         for _ in range(n):
-            token = sampler(logits)
+            token = sample(logits)
             yield self.tokenizer.vocab[token]
             window.append(token)
             if len(window) > self.config.n_ctx:
                 window = window[-(self.config.n_ctx // 2) :]
-                logits = self._prefill(cache, np.array(window))
+                logits = cache.read(window)
             else:
-                logits = self._step(cache, token, plan)
+                logits = cache.step(token)
 
     def generate(
         self,
@@ -490,13 +385,12 @@ class GPT:
         top_k: int | None = None,
         seed: int | None = None,
     ) -> str:
-        """generate() without a cache: the whole window is recomputed for every character."""
-        sampler = _Sampler(temperature, top_k, seed)
-        window = list(self._prompt_ids(prompt))
+        """generate() without a cache: `forward` reads the whole window for every character."""
+        sample = _Sampler(temperature, top_k, seed)
+        window = self._prompt_ids(prompt)
         out = []
         for _ in range(n):
-            logits, _ = run(self.params, self.config, np.array(window)[None], keep=False)
-            token = sampler(logits[0, -1])
+            token = sample(forward(self.params, self.config, np.array(window))[-1])
             out.append(self.tokenizer.vocab[token])
             window.append(token)
             if len(window) > self.config.n_ctx:

@@ -163,7 +163,10 @@ def test_snap_scratchpad(snap_compare) -> None:
         from grimoire.ui.widgets.code_cell import CellOutput
 
         editor = app.screen.query_one(HistoryEditor)
-        editor.load_text("M = np.arange(12.0).reshape(3, 4) - 5.5\nshow.matrix(M, title='M')\n"
+        # A full-rank M: a rank-deficient one would show a singular value of rounding noise
+        # (about 1e-16) whose digits differ between BLAS builds.
+        editor.load_text("M = np.arange(12.0).reshape(3, 4) - 5.5 + np.eye(3, 4)\n"
+                         "show.matrix(M, title='M')\n"
                          "np.linalg.norm(M)")
         await pilot.press("ctrl+r")
         await settle(pilot, lambda: any(o.children for o in app.screen.query(CellOutput)))

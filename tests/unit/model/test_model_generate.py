@@ -28,13 +28,14 @@ def test_sampled_generation_with_the_cache_equals_recomputing_every_step(model):
 
 
 def test_cached_step_logits_match_the_full_forward(model):
+    from grimoire.model.generate import KVCache
+
     ids = model.encode("import numpy as np\n\ndef softmax(x):\n")
-    cache = model._new_cache()
-    plan = model._step_plan()
-    model._prefill(cache, ids[:5])
+    cache = KVCache(model.params, model.config)
     full = model.forward(ids)
+    np.testing.assert_allclose(cache.read(list(ids[:5])), full[4], rtol=1e-4, atol=1e-4)
     for t in range(5, ids.size):
-        logits = model._step(cache, int(ids[t]), plan)
+        logits = cache.step(int(ids[t]))
         assert logits.dtype == np.float32
         np.testing.assert_allclose(logits, full[t], rtol=1e-4, atol=1e-4)
 
