@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 
 from grimoire.ui.kernel_client import kernel_client
 from grimoire.ui.widgets.footer import KeyFooter
+from grimoire.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
     from grimoire.course.progress import ProgressStore
@@ -99,7 +100,7 @@ class FilterInput(Input):
         await super()._on_key(event)
 
 
-class LessonList(OptionList):
+class LessonList(RowList):
     """The list of lessons; it tells the map when its width changes, as the rows are laid out to it."""
 
     def on_resize(self) -> None:

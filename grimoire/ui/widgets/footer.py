@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
@@ -40,5 +41,42 @@ class KeyFooter(Footer):
     def bindings_changed(self, screen: Screen) -> None:
         if not screen.app.app_focus:
             return
-        if self.is_attached and screen is self.screen and self._keys_shown() != self._shown:
+        if not (self.is_attached and screen is self.screen):
+            return
+        keys = self._keys_shown()
+        if keys == self._shown:
+            return
+        if self._show_by_hiding():
+            self._shown = keys
+        else:
             self.call_after_refresh(self.recompose)
+
+    def _show_by_hiding(self) -> bool:
+        """Show the keys the screen offers now by hiding and showing keys already built.
+
+        Focusing a text field hides the single-letter keys (they type letters there) and leaving
+        it brings them back: the same keys, some of them hidden. When every key offered now is
+        one already built, in the same order, that costs no rebuilding. False when it cannot
+        be done that way (a key that was never built, another order, grouped keys).
+        """
+        offered: list[tuple[str, str, str, bool]] = []
+        actions: set[str] = set()
+        for _, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if not binding.show:
+                continue
+            if binding.group is not None:
+                return False
+            if binding.action in actions:  # the footer shows the first key of an action
+                continue
+            actions.add(binding.action)
+            offered.append((binding.key, binding.action, binding.description, not enabled))
+        built = [key for key in self.query(FooterKey) if not key.has_class("-command-palette")]
+        matched = [key for key in built
+                   if (key.key, key.action, key.description, key._disabled) in offered]
+        if len(matched) != len(offered) or [
+                (key.key, key.action, key.description, key._disabled)
+                for key in matched] != offered:
+            return False
+        for key in built:
+            key.display = key in matched
+        return True
