@@ -26,10 +26,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widgets import Input
 
 from grimoire import paths
 
@@ -162,6 +164,21 @@ class GrimoireApp(App[int]):
         self.add_class(f"-theme-{self.theme}", update=False)
         self._refresh_truecolor_filter(self.ansi_theme)
         self.stylesheet.set_variables(self.get_css_variables())
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed into a text field keep their order. Textual runs a field's own bound keys
+        # (Backspace, Delete, the arrows, Enter) only once the key has climbed back up through
+        # every container around the field to the app, while the letters typed after it are
+        # written at once: in a fast burst - nine Backspaces and a word - the word arrives
+        # first and is then rubbed out. Here the bound keys run as they arrive, in order; a
+        # key the field types (a letter) goes to the field as before.
+        if (isinstance(event, events.Key) and not event.is_forwarded
+                and isinstance(self.focused, Input) and self.screen.maximized is None):
+            self.app_focus = True
+            if (await self._check_bindings(event.key, priority=True)
+                    or await self._check_bindings(event.key)):
+                return
+        await super().on_event(event)
 
     def get_css_variables(self) -> dict[str, str]:
         # Widgets read theme colours for Rich text often (a label, a chart cell); Textual builds

@@ -180,10 +180,11 @@ class MapScreen(Screen[None]):
         kernel_client(self.app).close()
 
     def on_screen_resume(self) -> None:
-        # Back from a lesson: its progress changed. (The first resume is the map's first showing,
-        # just read in on_mount.)
+        # Back from a lesson: its progress changed, and the highlight goes where the banner
+        # says Enter goes (the next lesson once one is finished). (The first resume is the
+        # map's first showing, just read in on_mount.)
         if self._resumed:
-            self.reload()
+            self.reload(follow_progress=True)
         self._resumed = True
 
     # -- the list ----------------------------------------------------------------------------
@@ -195,16 +196,20 @@ class MapScreen(Screen[None]):
         store = ProgressStore()
         return lesson_states(lesson_summaries(self.lessons_dir), store), store
 
-    def reload(self) -> None:
-        """Read the lessons and the progress again and redraw."""
+    def reload(self, follow_progress: bool = False) -> None:
+        """Read the lessons and the progress again and redraw.
+
+        With `follow_progress`, the highlight moves to the lesson to continue (unless the
+        learner is filtering); otherwise it stays on the lesson it was on.
+        """
         if not self.loaded:
             return  # not mounted yet: on_mount reads them
         self.states, self.store = self._read()
-        self._show()
+        self._show(keep=not follow_progress)
 
-    def _show(self) -> None:
+    def _show(self, keep: bool = True) -> None:
         self._show_continue()
-        self._filter(self.query_one("#map-filter", Input).value, keep=True)
+        self._filter(self.query_one("#map-filter", Input).value, keep=keep)
 
     def continue_state(self) -> LessonState | None:
         """The lesson to continue: the last one opened if unfinished, else the first not done."""
