@@ -75,7 +75,7 @@ async def test_playground_writes_streaming_and_follows_the_cursor() -> None:
         model = screen.model
         assert model is not None
         assert screen.written == model.generate(prompt, len(screen.written), temperature=0)
-        shown = str(screen.query_one("#continuation", Static).render())
+        shown = str(screen.query_one("#continuation-text", Static).render())
         assert screen.written[:20] in shown
 
         # Keep it, then move the cursor: the panels follow the character before it.

@@ -89,4 +89,11 @@ def test_snap_source_at_symbol(snap_compare, little_grimoire, foundation_rooms):
 
 def test_snap_source_search(snap_compare, little_grimoire, foundation_rooms):
     app = GrimoireApp(StartRequest("source", path="grimoire/spells.py"))
-    assert snap_compare(app, press=["f", *"name", "enter"], terminal_size=SIZE)
+
+    async def searched(pilot) -> None:
+        await pilot.press("f", *"name", "enter")
+        while app.screen.searching:  # the pages are read in a thread
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=searched, terminal_size=SIZE)

@@ -38,6 +38,9 @@ ASK_KEYS = {"slash": "find", "colon": "line", "f": "search"}
 BIG_PAGE_LINES = BACKGROUND_LEX_LINES
 """A page longer than this is shown before its outline is read (in a thread)."""
 
+NARROW = 100
+"""Below this many columns the tree of pages and the outline fold away (`p` brings them)."""
+
 SEARCH_AT_ONCE_SECONDS = 0.02
 """How long a search may look for its first page before the frame is drawn without it."""
 
@@ -69,6 +72,7 @@ class SourceScreen(Screen[None]):
         Binding("colon", "ask('line')", "Go to line"),
         Binding("f", "ask('search')", "Search all pages"),
         Binding("backspace", "previous_page", "Previous page", show=False),
+        Binding("p", "toggle_panels", "Pages and outline"),
         # Told in the results pane's own border: the footer stays as it is while results come
         # and go.
         Binding("c", "close_results", "Close the search results", show=False),
@@ -83,6 +87,10 @@ class SourceScreen(Screen[None]):
         self.asking: str | None = None
         self.find_text = ""
         self.history: list[Place] = []
+        self._where = ""
+        """What the page's lower border says about where the reader is."""
+        self._narrow: bool | None = None
+        """The terminal was narrow at the last resize (None: not laid out yet)."""
         self._search = 0
         self.searching = False
         """A search is still reading pages."""
@@ -125,6 +133,34 @@ class SourceScreen(Screen[None]):
             self.open_page("README.md" if "README.md" in paths.source_roots() else "grimoire/cli.py",
                            remember=False)
         self.query_one(CodeView).focus()
+
+    # -- the side panels -------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        # On a narrow terminal the page needs the room: the panels fold away, and come back
+        # with `p`. Crossing the width again puts them as the width wants.
+        narrow = self.size.width < NARROW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self._show_panels(not narrow)
+
+    def action_toggle_panels(self) -> None:
+        """Show or fold away the tree of pages and the outline."""
+        self._show_panels(not self.query_one("#pages").display)
+
+    def _show_panels(self, shown: bool) -> None:
+        for panel in self.query("#pages, #outline-pane"):
+            panel.display = shown
+        if not shown and isinstance(self.focused, (SourceTree, OutlinePanel)):
+            self.query_one(CodeView).focus()
+        self._subtitle(self._where)
+
+    def _subtitle(self, where: str) -> None:
+        """Say where the reader is under the page, and how to bring folded panels back."""
+        self._where = where
+        folded = not self.query_one("#pages").display
+        self.query_one("#reading").border_subtitle = (
+            f"p: pages and outline · {where}" if folded else where)
 
     # -- opening pages ---------------------------------------------------------------------------
 
@@ -199,11 +235,11 @@ class SourceScreen(Screen[None]):
         reading = self.query_one("#reading")
         alive = self.query_one(SourceTree).is_alive(shown)
         reading.border_title = f"{shown}  {ALIVE} alive" if alive else shown
-        reading.border_subtitle = "sealed" if is_summary else f"{count} lines"
+        self._subtitle("sealed" if is_summary else f"{count} lines")
 
     def on_code_view_cursor_moved(self, event: CodeView.CursorMoved) -> None:
         view = self.query_one(CodeView)
-        self.query_one("#reading").border_subtitle = f"line {event.line} of {view.line_count}"
+        self._subtitle(f"line {event.line} of {view.line_count}")
         self.query_one(OutlinePanel).highlight_line(event.line)
 
     @on(Tree.NodeSelected, "#tree")
