@@ -12,6 +12,10 @@ to a terminal), with a fresh GRIMOIRE_HOME, on the bundled lessons unless --less
    idle is measured in the same run as the baseline. Goal ≤ 50 ms.
 3. resident memory of the app plus the kernel after every lesson has been opened once (and its
    first step's cells run). Goal ≤ 300 MB.
+4. key → repaint in the training room while the repeat model trains (measure_training_room), the
+   same key while no run is on as the baseline, at 120x30 so the room scrolls. Goal ≤ 50 ms.
+   With --training-full, also the whole repeat recipe (800 steps) in the room, from ctrl+r to
+   the last step drawn, beside `grimoire train --task repeat` timed in the same run.
 """
 
 from __future__ import annotations
@@ -191,7 +195,7 @@ async def measure(runs: int, lessons: Path | None) -> dict[str, object]:
     return figures
 
 
-async def _key_times(pilot, screen, count: int) -> list[float]:
+async def _key_times(pilot, screen, count: int, body_id: str = "#step-body") -> list[float]:
     """Seconds from a key arriving to the screen being repainted with its effect.
 
     The app's `_display` (where a rendered update goes to the terminal) is wrapped to note
@@ -201,7 +205,7 @@ async def _key_times(pilot, screen, count: int) -> list[float]:
     from textual import events
 
     app = pilot.app
-    body = screen.query_one("#step-body")
+    body = screen.query_one(body_id)
     body.focus()
     # Scrolling is animated for the eye; the figure is the app's own handling and repaint.
     app.animation_level = "none"
@@ -235,11 +239,79 @@ async def _key_times(pilot, screen, count: int) -> list[float]:
     return times
 
 
+async def measure_training_room(runs: int, full: bool) -> dict[str, float]:
+    """Key → repaint in the training room, idle and while training; optionally a whole run."""
+    from grimoire.ui.app import GrimoireApp, StartRequest
+    from grimoire.ui.screens.training import TrainingScreen
+    from grimoire.ui.widgets.stepper import Stepper
+
+    figures: dict[str, float] = {}
+    app = GrimoireApp(StartRequest("training"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, TrainingScreen))
+        screen = app.screen
+        # A short run first, so that the baseline has the same heads and charts on screen.
+        screen.query_one("#watch-steps", Stepper).set_number(50)
+        screen.start_watching()
+        await until(pilot, lambda: screen.mode is None and screen.finished is not None)
+        await pilot.pause(0.5)
+        idle = await _key_times(pilot, screen, runs * 10, body_id="#watch-body")
+        screen.query_one("#watch-steps", Stepper).set_number(5000)
+        screen.start_watching()
+        # Keys while the heads are being read and redrawn, not during the child's start-up.
+        await until(pilot, lambda: screen.heads_drawn >= 2)
+        busy = await _key_times(pilot, screen, runs * 10, body_id="#watch-body")
+        drawn = screen.heads_drawn
+        screen.action_interrupt()
+        await until(pilot, lambda: screen.mode is None)
+        figures["training_key_busy_ms"] = statistics.median(busy) * 1000
+        figures["training_key_idle_ms"] = statistics.median(idle) * 1000
+        figures["training_key_busy_over_idle"] = statistics.median(busy) / statistics.median(idle)
+        figures["training_heads_drawn_meanwhile"] = drawn
+        if full:
+            screen.query_one("#watch-steps", Stepper).set_number(800)
+            start = time.perf_counter()
+            screen.start_watching()
+            await until(pilot, lambda: screen.mode is None and screen.finished is not None,
+                        limit=600)
+            figures["room_repeat_seconds"] = time.perf_counter() - start
+            figures["room_repeat_child_seconds"] = float(screen.finished["seconds"])
+    if full:
+        import subprocess
+
+        with tempfile.TemporaryDirectory() as folder:
+            start = time.perf_counter()
+            # The app has closed: nothing else waits on this process meanwhile.
+            subprocess.run([sys.executable, "-m", "grimoire", "train", "--task", "repeat",  # noqa: ASYNC221
+                            "--out", str(Path(folder) / "repeat.npz")], check=True,
+                           capture_output=True)
+            figures["cli_repeat_seconds"] = time.perf_counter() - start
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lessons", type=Path, default=None)
+    parser.add_argument("--training-only", action="store_true",
+                        help="only the training room's figures (4.)")
+    parser.add_argument("--training-full", action="store_true",
+                        help="also train the whole repeat recipe in the room and on the command line")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["GRIMOIRE_HOME"] = home
+        training = asyncio.run(measure_training_room(args.runs, args.training_full))
+    print(f"key -> repaint in the training room while it trains: "
+          f"{training['training_key_busy_ms']:.1f} ms; no run {training['training_key_idle_ms']:.1f}"
+          f" ms; ratio {training['training_key_busy_over_idle']:.2f}   (goal <= 50 ms; the heads "
+          f"were redrawn {training['training_heads_drawn_meanwhile']:.0f} times meanwhile)")
+    if args.training_full:
+        print(f"the repeat recipe (800 steps): in the room {training['room_repeat_seconds']:.1f} s"
+              f" (the child's own count {training['room_repeat_child_seconds']:.1f} s); "
+              f"`grimoire train --task repeat` {training['cli_repeat_seconds']:.1f} s; ratio "
+              f"{training['room_repeat_seconds'] / training['cli_repeat_seconds']:.2f}")
+    if args.training_only:
+        return 0
     with tempfile.TemporaryDirectory() as home:
         os.environ["GRIMOIRE_HOME"] = home
         figures = asyncio.run(measure(args.runs, args.lessons))

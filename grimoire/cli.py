@@ -28,6 +28,15 @@ def _parser_class() -> type[argparse.ArgumentParser]:
     return _Parser
 
 
+def _folder(text: str) -> Path:
+    """A path argument; an empty one (`--lessons ''`) is a mistake, not the current folder."""
+    import argparse
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path was given; name a folder or file")
+    return Path(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every subcommand and option, in one place so `--help` tells the whole story."""
     parser_class = _parser_class()
@@ -39,13 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--lessons",
         metavar="DIR",
-        type=Path,
+        type=_folder,
         help="read lessons from DIR instead of the bundled ones (their code asks before it runs)",
     )
     parser.add_argument(
         "--trust",
         action="store_true",
         help="run the code of lessons from --lessons without asking (for scripts and CI)",
+    )
+    parser.add_argument(
+        "--monochrome",
+        action="store_true",
+        help="greys only: pictures say sign and size in glyphs (as they do under NO_COLOR)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
 
@@ -61,14 +75,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("playground", help="open the app in the playground, with the model live")
+    commands.add_parser(
+        "training",
+        help="open the app in the training room: watch a circuit form, teach the familiar a text",
+    )
     commands.add_parser("lessons", help="list the lessons (id and title) without starting the app")
+
+    review = commands.add_parser(
+        "review", help="the review room: questions of finished lessons, due by spaced repetition")
+    review.add_argument("--plain", action="store_true",
+                        help="ask the due cards line by line in the terminal, without the app")
 
     run = commands.add_parser("run", help="run a lesson headless and print its outputs")
     run.add_argument("lesson", metavar="LESSON", help="a lesson id or a path to a lesson file")
     run.add_argument("--json", action="store_true", help="print the results as JSON")
+    run.add_argument("--answers", action="store_true",
+                     help="mark the right quiz answers (left out, a printed lesson can be taken)")
+
+    report = commands.add_parser(
+        "report", help="a learner's progress in every lesson, for a teacher to collect")
+    report.add_argument("--json", action="store_true", help="print it as JSON")
 
     check = commands.add_parser("check", help="validate lessons and run every cell and check")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="lesson files or folders")
+    check.add_argument("paths", nargs="*", type=_folder, metavar="PATH", help="lesson files or folders")
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
 
     train = commands.add_parser("train", help="train the model (reproduces the shipped weights)")
@@ -83,6 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
             "dictionary: the sparse dictionary of residual vectors of the factorization lesson"
         ),
     )
+    serve = commands.add_parser(
+        "serve", help="open the Grimoire in a browser: one app and kernel per tab (textual-serve)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    serve.add_argument("--public", action="store_true",
+                       help="allow an address other machines can reach (lessons run Python here)")
+    serve.add_argument("--home-per-visitor", action="store_true",
+                       help="a fresh progress home for each visitor, named in the page title")
     return parser
 
 
@@ -110,9 +148,8 @@ def _source(args: argparse.Namespace) -> int:
             if real.is_dir() or find_symbol(real, symbol) is None:
                 print(f"grimoire: '{path}' has no class or function named '{symbol}'.", file=sys.stderr)
                 return 2
-    from grimoire.ui.app import run_app
-
-    return run_app(screen="source", path=path, symbol=symbol, lessons=args.lessons, trust=args.trust)
+    return _run_tui(screen="source", path=path, symbol=symbol, lessons=args.lessons,
+                    trust=args.trust)
 
 
 def _lessons(args: argparse.Namespace) -> int:
@@ -121,26 +158,96 @@ def _lessons(args: argparse.Namespace) -> int:
     return list_lessons(args.lessons)
 
 
+TUI_COMMANDS = ("open", "source", "playground", "training")
+"""The commands that draw the full-screen app; the others print text."""
+
+
+def _terminal_problem() -> str | None:
+    """Why the full-screen app cannot run here, as a sentence; None when it can."""
+    import os
+
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return None  # a browser tab (grimoire serve): Textual talks to the page, not a terminal
+    stdin = sys.stdin
+    try:
+        interactive = stdin is not None and os.isatty(stdin.fileno())
+    except (OSError, ValueError, AttributeError):
+        interactive = False
+    if not interactive:
+        return ("grimoire needs a terminal: its input is not one (closed, a file or a pipe). "
+                "To run a lesson without the app, use 'grimoire run LESSON'.")
+    if os.environ.get("TERM", "") in ("dumb", "unknown"):
+        return ("grimoire needs a terminal that can draw a full screen, and TERM=dumb says this "
+                "one cannot; use 'grimoire run LESSON' to read a lesson as plain text.")
+    return None
+
+
+def _plain_output() -> None:
+    """Printed output that cannot fail on a character or drive the terminal.
+
+    Under an ASCII locale a Σ becomes '?', not a UnicodeEncodeError; control characters in
+    lesson or cell text are drawn (␛) rather than sent to the terminal.
+    """
+    from grimoire.course.controls import VisibleStream
+
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None or isinstance(stream, VisibleStream):
+            continue
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+        setattr(sys, name, VisibleStream(stream))
+
+
+def _silence_stdout() -> None:
+    """After a failed write, point stdout at /dev/null so the flush at exit stays quiet."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+_REQUESTED: dict[str, str] = {}
+"""What the global options ask of the app, whichever room it opens in (e.g. its theme)."""
+
+
+def _run_tui(**request: object) -> int:
+    problem = _terminal_problem()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
+    from grimoire.ui.app import run_app
+
+    return run_app(**request, **_REQUESTED)  # type: ignore[arg-type]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `grimoire` console script; returns the exit code."""
     if not (sys.argv[1:] if argv is None else argv):
         # Plain `grimoire`, the learner's everyday command, opens the map: building the parser
         # (and importing argparse) would be a twentieth of its start-up for nothing.
-        from grimoire.ui.app import run_app
-
         try:
-            return run_app(screen="home")
+            return _run_tui(screen="home")
         except KeyboardInterrupt:
             print("grimoire: interrupted.", file=sys.stderr)
             return 130
     args = build_parser().parse_args(argv)
+    _REQUESTED.clear()
+    if args.monochrome:
+        _REQUESTED["theme"] = "monochrome"
     command = args.command or "open"
+    if command not in TUI_COMMANDS and command != "train":
+        _plain_output()
     try:
         if command == "open":
-            from grimoire.ui.app import run_app
-
             lesson = getattr(args, "lesson", None)
-            return run_app(
+            return _run_tui(
                 screen="lesson" if lesson else "home",
                 lesson=lesson,
                 lessons=args.lessons,
@@ -148,12 +255,18 @@ def main(argv: list[str] | None = None) -> int:
             )
         if command == "source":
             return _source(args)
-        if command == "playground":
-            from grimoire.ui.app import run_app
-
-            return run_app(screen="playground", lessons=args.lessons, trust=args.trust)
+        if command in ("playground", "training"):
+            return _run_tui(screen=command, lessons=args.lessons, trust=args.trust)
         if command == "lessons":
             return _lessons(args)
+        if command == "review" and args.plain:
+            from grimoire.course.review_plain import cli_review
+
+            return cli_review(args)
+        if command == "review":
+            from grimoire.ui.app import run_app
+
+            return run_app(screen="review", lessons=args.lessons, trust=args.trust)
         if command == "run":
             from grimoire.course.runner import cli_run
 
@@ -162,6 +275,14 @@ def main(argv: list[str] | None = None) -> int:
             from grimoire.course.runner import cli_check
 
             return cli_check(args)
+        if command == "report":
+            from grimoire.course.report import cli_report
+
+            return cli_report(args)
+        if command == "serve":
+            from grimoire.serve import cli_serve
+
+            return cli_serve(args)
         if command == "train" and args.task == "dictionary":
             from grimoire.model.dictionary import cli_train_dictionary
 
@@ -176,8 +297,25 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (`grimoire lessons | head`): stop quietly, as other tools do,
         # and keep Python from complaining again when it flushes stdout at exit.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 0
+    except OSError as error:
+        if error.filename is not None or not _is_output_error(error):
+            raise
+        # A full disk or a closed file behind `> out.txt`: one sentence, not a traceback.
+        _silence_stdout()
+        reason = error.strerror or str(error)
+        try:
+            print(f"grimoire: the output could not be written ({reason}).", file=sys.stderr)
+        except OSError:
+            pass
+        return 1
     raise AssertionError(f"unhandled command {command!r}")  # argparse only lets known ones through
+
+
+def _is_output_error(error: OSError) -> bool:
+    """Did this error come from writing to stdout (a full disk, a closed descriptor)?"""
+    import errno
+
+    return error.errno in (errno.ENOSPC, errno.EIO, errno.EBADF, errno.EFBIG, errno.EDQUOT,
+                           errno.EPIPE)

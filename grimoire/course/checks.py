@@ -63,8 +63,16 @@ class ExerciseVerdict:
     check: CellResult | None
 
 
+def _joined(*parts: str) -> str:
+    return " ".join(part.strip() for part in parts if part and part.strip())
+
+
 def check_choice(quiz: Quiz, selected: Iterable[int]) -> Verdict:
-    """A choice quiz: right when exactly the right choices are picked."""
+    """A choice quiz: right when exactly the right choices are picked.
+
+    The message says why the picked choice is right or wrong (the lesson's `why:` for it), so
+    a wrong pick is answered with what that choice gets wrong, not with "Not quite" alone.
+    """
     if quiz.choices is None or quiz.answer is None:
         raise CheckError("This quiz has no choices; check it with check_numeric.")
     picked = sorted(set(selected))
@@ -72,17 +80,23 @@ def check_choice(quiz: Quiz, selected: Iterable[int]) -> Verdict:
     names = [quiz.choices[i] for i in right]
     expected = " and ".join(f"'{name}'" for name in names)
     if picked == right:
-        return Verdict(True, "Right.", quiz.explanation, expected)
+        whys = [quiz.why_of(i) for i in picked]
+        return Verdict(True, "Right.", _joined(*whys, quiz.explanation), expected)
     if not picked:
         return Verdict(False, "Pick an answer first.", "", None)
     if len(right) > 1:
         found = len(set(picked) & set(right))
-        wrong = len(set(picked) - set(right))
+        wrong = [i for i in picked if i not in right]
         detail = f"{found} of the {len(right)} right choices"
         if wrong:
-            detail += f" and {wrong} that {'is' if wrong == 1 else 'are'} not right"
-        return Verdict(False, f"Not quite: you picked {detail}.", quiz.explanation, expected)
-    return Verdict(False, "Not quite.", quiz.explanation, expected)
+            detail += f" and {len(wrong)} that {'is' if len(wrong) == 1 else 'are'} not right"
+        reasons = [f"'{quiz.choices[i]}': {quiz.why_of(i)}" for i in wrong if quiz.why_of(i)]
+        return Verdict(False, _joined(f"Not quite: you picked {detail}.", *reasons),
+                       quiz.explanation, expected)
+    reason = quiz.why_of(picked[0]) if len(picked) == 1 else ""
+    message = f"Not quite: {reason}" if reason else \
+        f"Not quite: '{quiz.choices[picked[0]]}' is not the answer."
+    return Verdict(False, message, quiz.explanation, expected)
 
 
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -223,3 +237,170 @@ def check_exercise(
     if not message.endswith((".", "?", "!")):
         message += "."
     return ExerciseVerdict(False, message, attempt, check)
+
+
+# -- comparing arrays: one helper that names the mistake ----------------------------------------
+
+def _close(numpy, a, b, rtol: float, atol: float) -> bool:
+    return a.shape == b.shape and bool(numpy.allclose(a, b, rtol=rtol, atol=atol, equal_nan=False))
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def diagnose(yours: object, expected: object, what: str = "your result", *,
+             rtol: float = 1e-5, atol: float = 1e-6) -> str | None:
+    """None when `yours` equals `expected` (within tolerance), else one sentence on how it differs.
+
+    The sentence names the mistake a learner most likely made: a wrong shape, a transpose, a
+    flipped sign, a constant factor, a constant row added to every row (a bias forgotten or
+    added twice), or a single row or column that is off.
+    """
+    import numpy
+
+    try:
+        want = numpy.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        raise CheckError(f"The expected value for {what} is not an array of numbers.") from None
+    if yours is None:
+        return f"{what} is None; the function must return an array of shape {_shape(want.shape)}."
+    try:
+        got = numpy.asarray(yours, dtype=float)
+    except (TypeError, ValueError):
+        return (f"{what} is a {type(yours).__name__}, not an array of numbers of shape "
+                f"{_shape(want.shape)}.")
+    if got.shape != want.shape:
+        if got.ndim == 2 and got.shape == want.T.shape and _close(numpy, got, want.T, rtol, atol):
+            return (f"{what} is the transpose of the right answer: it has shape "
+                    f"{_shape(got.shape)} where {_shape(want.shape)} is expected.")
+        if got.size == want.size and _close(numpy, got.reshape(want.shape), want, rtol, atol):
+            return (f"{what} holds the right numbers in the wrong shape: {_shape(got.shape)} "
+                    f"where {_shape(want.shape)} is expected.")
+        return f"{what} has shape {_shape(got.shape)}; it should be {_shape(want.shape)}."
+    if _close(numpy, got, want, rtol, atol):
+        return None
+    bad = ~numpy.isfinite(got) & numpy.isfinite(want)
+    if bad.any():
+        return (f"{what} holds {int(bad.sum())} NaN or infinite value"
+                f"{'s' * (int(bad.sum()) != 1)} where the right answer is finite.")
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and _close(numpy, got, want.T, rtol, atol):
+        return f"{what} is the transpose of the right answer: rows and columns are swapped."
+    if _close(numpy, got, -want, rtol, atol):
+        return f"{what} has every sign flipped: it is minus the right answer."
+    scale = float((got * want).sum() / (want * want).sum()) if (want * want).sum() else 0.0
+    if scale and _close(numpy, got, scale * want, rtol, atol):
+        return f"{what} is the right answer times {scale:.4g}: a constant factor is off."
+    difference = got - want
+    if got.ndim >= 1 and got.shape[0] > 1 and _close(
+        numpy, difference, numpy.broadcast_to(difference[:1], difference.shape), rtol, atol
+    ):
+        if got.ndim == 1:
+            return (f"{what} is off by the same amount, {float(difference[0]):.4g}, in every "
+                    "entry: a constant is added or forgotten.")
+        return (f"every row of {what} is off by the same vector (size "
+                f"{float(numpy.linalg.norm(difference[0])):.3g}): a bias added twice or "
+                "forgotten?")
+    wrong = ~numpy.isclose(got, want, rtol=rtol, atol=atol)
+    if got.ndim == 2:
+        rows = numpy.flatnonzero(wrong.any(axis=1))
+        columns = numpy.flatnonzero(wrong.any(axis=0))
+        if len(rows) == 1 and got.shape[0] > 1:
+            return f"{what} is right except in row {int(rows[0])}."
+        if len(columns) == 1 and got.shape[1] > 1:
+            return f"{what} is right except in column {int(columns[0])}."
+    if got.ndim == 1 and int(wrong.sum()) == 1 and got.size > 1:
+        return f"{what} is right except at index {int(numpy.flatnonzero(wrong)[0])}."
+    worst = numpy.unravel_index(int(numpy.argmax(numpy.abs(difference))), got.shape)
+    place = ", ".join(str(int(i)) for i in worst)
+    return (f"{what} differs from the right answer in {int(wrong.sum())} of {got.size} entries "
+            f"(the largest difference, {float(difference[worst]):.3g}, at [{place}]).")
+
+
+def _as_grid(numpy, array) -> object:
+    """A 2-D view of an array for a heatmap: vectors as one row, the first slice of more."""
+    grid = numpy.asarray(array, dtype=float)
+    while grid.ndim > 2:
+        grid = grid[0]
+    return grid.reshape(1, -1) if grid.ndim < 2 else grid
+
+
+def check_array(yours: object, expected: object, what: str = "your result", *,
+                rtol: float = 1e-5, atol: float = 1e-6, show: object = None) -> None:
+    """Assert `yours` equals `expected`; when not, fail with `diagnose`'s sentence.
+
+    Inside the kernel (`show` given) a failure also draws three small heatmaps: the expected
+    array, the learner's, and their difference.
+    """
+    sentence = diagnose(yours, expected, what, rtol=rtol, atol=atol)
+    if sentence is None:
+        return
+    if show is not None:
+        _draw_difference(yours, expected, what, show)
+    raise AssertionError(sentence)
+
+
+def _draw_difference(yours: object, expected: object, what: str, show: object) -> None:
+    import numpy
+
+    try:
+        want = _as_grid(numpy, expected)
+        got = _as_grid(numpy, yours)
+    except (TypeError, ValueError):
+        return
+    side = 24  # a corner is enough to see the pattern of a mistake
+    want, got = want[:side, :side], got[:side, :side]
+    show.heatmap(want, title="expected")
+    show.heatmap(got, title=f"yours ({what})")
+    if want.shape == got.shape:
+        show.heatmap(got - want, title="difference (yours − expected)")
+
+
+# -- fingerprints: did a step change what later steps rely on? -----------------------------------
+
+def fingerprint(value: object, name: str) -> dict[str, str]:
+    """Digests of a shared object's contents, by a readable name (`model.params['wte']`).
+
+    Arrays, numbers, text and containers of them are digested by value; an object with a
+    `params` dict (the model) by its parameters. Functions, modules and other objects give
+    nothing: a step cannot change them in a way a later step would read by value.
+    """
+    import hashlib
+
+    import numpy
+
+    found: dict[str, str] = {}
+
+    def digest(item: object) -> str | None:
+        if isinstance(item, numpy.ndarray):
+            data = numpy.ascontiguousarray(item)
+            return hashlib.sha1(
+                f"{data.dtype}{data.shape}".encode() + data.tobytes()
+            ).hexdigest()[:16]
+        if isinstance(item, bool | int | float | complex | str | bytes | numpy.generic | type(None)):
+            return hashlib.sha1(repr(item).encode()).hexdigest()[:16]
+        return None
+
+    def walk(item: object, label: str, depth: int) -> None:
+        if depth > 3:
+            return
+        params = getattr(item, "params", None) if not isinstance(item, type) else None
+        if isinstance(params, dict):
+            for key in params:
+                walk(params[key], f"{label}.params[{key!r}]", depth + 1)
+            return
+        if isinstance(item, dict):
+            for key in list(item)[:1000]:
+                walk(item[key], f"{label}[{key!r}]", depth + 1)
+            return
+        if isinstance(item, list | tuple):
+            if len(item) <= 1000:
+                for index, element in enumerate(item):
+                    walk(element, f"{label}[{index}]", depth + 1)
+            return
+        value_digest = digest(item)
+        if value_digest is not None:
+            found[label] = value_digest
+
+    walk(value, name, 0)
+    return found

@@ -5,7 +5,7 @@ Inside a kernel cell the namespace has `show`, an instance of `Show`::
     show.heatmap(M, rows=None, cols=None, title=None) -> Display
     show.bars(values, labels=None, log=False, title=None) -> Display
     show.scatter(points, labels=None, title=None) -> Display
-    show.line(*series, labels=None, title=None) -> Display
+    show.line(*series, x=None, labels=None, title=None) -> Display
     show.table(rows, header=None, title=None) -> Display
     show.matrix(M, title=None) -> Display
 
@@ -16,7 +16,8 @@ not the cell keeps it. The plain dicts (what crosses the process boundary, JSON-
     {"kind": "heatmap", "values": [[float]], "rows": [str]|None, "cols": [str]|None, "title": str|None}
     {"kind": "bars", "values": [float], "labels": [str]|None, "log": bool, "title": str|None}
     {"kind": "scatter", "points": [[x, y]], "labels": [str]|None, "title": str|None}
-    {"kind": "line", "series": [[float]], "labels": [str]|None, "title": str|None}
+    {"kind": "line", "series": [[float]], "labels": [str]|None, "title": str|None,
+     "x": [float]|None}         # x: where each point sits on the x axis; None for 0, 1, 2, ...
     {"kind": "table", "rows": [[str]], "header": [str]|None, "title": str|None}
     {"kind": "matrix", "values": [[float]], "title": str|None}
 
@@ -156,8 +157,8 @@ def scatter(points: Any, labels: Any = None, title: Any = None) -> Display:
     return display
 
 
-def line(*series: Any, labels: Any = None, title: Any = None) -> Display:
-    """One or more series of numbers drawn as lines against their index."""
+def line(*series: Any, x: Any = None, labels: Any = None, title: Any = None) -> Display:
+    """One or more series of numbers drawn as lines, against x (default: their index)."""
     if not series:
         raise DisplayError("show.line needs at least one series of numbers.")
     lists = []
@@ -166,8 +167,18 @@ def line(*series: Any, labels: Any = None, title: Any = None) -> Display:
         if not isinstance(items, list) or any(isinstance(v, list) for v in items):
             raise DisplayError("show.line takes 1-D series: show.line(a, b, labels=['a', 'b']).")
         lists.append(_floats(items[:MAX_POINTS], "show.line"))
+    xs = None
+    if x is not None:
+        items = _as_list(x)
+        if not isinstance(items, list) or any(isinstance(v, list) for v in items):
+            raise DisplayError("show.line's x= is one 1-D list of numbers, one per point.")
+        xs = _floats(items[:MAX_POINTS], "show.line's x=")
+        longest = max(len(s) for s in lists)
+        if len(xs) != longest:
+            raise DisplayError(f"show.line's x= has {len(xs)} values for series of "
+                               f"{longest} points; give one x per point.")
     return Display(kind="line", series=lists, labels=_labels(labels, len(lists), "labels="),
-                   title=_title(title))
+                   title=_title(title), x=xs)
 
 
 def table(rows: Any, header: Any = None, title: Any = None) -> Display:
@@ -225,9 +236,9 @@ class Show:
         """Points from an (n, 2) array: show.scatter(points, labels=..., title=...)."""
         return self._emit(scatter(points, labels=labels, title=title))
 
-    def line(self, *series: Any, labels: Any = None, title: Any = None) -> Display:
-        """Series against their index: show.line(a, b, labels=['a', 'b'], title=...)."""
-        return self._emit(line(*series, labels=labels, title=title))
+    def line(self, *series: Any, x: Any = None, labels: Any = None, title: Any = None) -> Display:
+        """Series as lines: show.line(a, b, x=ks, labels=['a', 'b'], title=...)."""
+        return self._emit(line(*series, x=x, labels=labels, title=title))
 
     def table(self, rows: Any, header: Any = None, title: Any = None) -> Display:
         """Rows of cells: show.table(rows, header=[...], title=...)."""
@@ -291,9 +302,13 @@ def _header(display: dict, extra: str = "") -> list[str]:
 
 
 def _render_heatmap(display: dict, width: int) -> list[str]:
+    """Two characters a cell. Signed values: '+' or '−' and a shade for the size, blank near
+    zero; one-sign values: a shade twice. No colour is needed to read it."""
     values = display["values"]
     finite = _finite(v for row in values for v in row)
     low, high = (min(finite), max(finite)) if finite else (0.0, 0.0)
+    signed = low < 0 < high
+    bound = max(abs(low), abs(high)) or 1.0
     span = high - low or 1.0
     rows = display.get("rows") or [str(i) for i in range(len(values))]
     label_width = min(max((len(r) for r in rows), default=1), 12)
@@ -303,16 +318,29 @@ def _render_heatmap(display: dict, width: int) -> list[str]:
     cols = display.get("cols")
     if cols:
         lines.append(" " * (label_width + 1) + "".join(c[:1].ljust(2) for c in cols[:n_cols]))
+    shades = _SHADES[1:]
     for label, row in zip(rows, values, strict=False):
         cells = []
         for v in row[:n_cols]:
             if not math.isfinite(v):
                 cells.append("??")
-                continue
-            level = int((v - low) / span * (len(_SHADES) - 1) + 0.5)
-            cells.append(_SHADES[level] * 2)
-        lines.append(_printable(label)[:label_width].rjust(label_width) + " " + "".join(cells))
+            elif signed:
+                level = min(len(shades), int(abs(v) / bound * len(shades) + 0.5))
+                cells.append("  " if level == 0 else ("+" if v > 0 else "−") + shades[level - 1])
+            else:
+                fraction = (v - low) / span if high > 0 else (high - v) / span
+                cells.append(shades[min(len(shades) - 1, int(fraction * len(shades)))] * 2)
+        lines.append(_cut(_printable(label), label_width).rjust(label_width) + " "
+                     + "".join(cells))
+    if signed:
+        lines.append(" " * (label_width + 1) + "− below zero, + above, the shade its size "
+                     "(" + " ".join(shades) + "); blank is about 0")
     return lines
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, ending in '…' when it had to be shortened."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
 def _printable(text: str) -> str:
@@ -324,7 +352,7 @@ def _render_bars(display: dict, width: int) -> list[str]:
     labels = display.get("labels") or [str(i) for i in range(len(values))]
     labels = [_printable(label) for label in labels]
     log = display.get("log")
-    label_width = min(max((len(label) for label in labels), default=1), 16)
+    label_width = min(max((len(label) for label in labels), default=1), max(16, width // 2))
     room = max(8, width - label_width - 14)
     scaled = []
     for v in values:
@@ -340,7 +368,7 @@ def _render_bars(display: dict, width: int) -> list[str]:
     for label, v, s in zip(labels, values, scaled, strict=False):
         length = 0 if not math.isfinite(s) else round((s - low) / span * room)
         bar = ("█" * length) if v >= 0 or log else ("▒" * length)
-        lines.append(f"{label[:label_width].rjust(label_width)} {bar} {_number(v)}")
+        lines.append(f"{_cut(label, label_width).rjust(label_width)} {bar} {_number(v)}")
     return lines
 
 
@@ -386,7 +414,9 @@ def _render_scatter(display: dict, width: int) -> list[str]:
 
 
 def _render_line(display: dict, width: int) -> list[str]:
-    series = [[(float(i), v) for i, v in enumerate(s)] for s in display["series"]]
+    xs = display.get("x")
+    series = [[(float(xs[i]) if xs else float(i), v) for i, v in enumerate(s)]
+              for s in display["series"]]
     marks = "•×+o*#"
     lines = _header(display) + _render_points(display, series, marks, width)
     labels = display.get("labels")
@@ -404,9 +434,14 @@ def _render_table(display: dict, width: int) -> list[str]:
     widths = [0] * n_cols
     for row in all_rows:
         for i, cell in enumerate(row):
-            widths[i] = min(max(widths[i], len(cell)), 30)
+            widths[i] = max(widths[i], len(cell))
+    # Cells are cut only when the table is wider than the page: the widest column gives way.
+    while sum(widths) + 2 * (n_cols - 1) > width and max(widths, default=0) > 3:
+        widths[widths.index(max(widths))] -= 1
+
     def fmt(row: Sequence[str]) -> str:
-        return "  ".join(str(c)[:widths[i]].ljust(widths[i]) for i, c in enumerate(row)).rstrip()
+        return "  ".join(_cut(str(c), widths[i]).ljust(widths[i])
+                         for i, c in enumerate(row)).rstrip()
     lines = _header(display)
     if header:
         lines.append(fmt(header))
@@ -446,3 +481,112 @@ def render_text(display: dict, width: int = 80) -> str:
         "matrix": _render_matrix,
     }[display["kind"]]
     return "\n".join(renderer(display, max(20, width)))
+
+
+# -- summaries in words (for `grimoire learn --plain`, screen readers and exports) --------------
+
+def _where(labels: list[str] | None, index: int, what: str) -> str:
+    if labels and index < len(labels):
+        return f"{what} {index} ({_printable(labels[index])!r})"
+    return f"{what} {index}"
+
+
+def _extremes(values: list[float]) -> tuple[int, int] | None:
+    finite = [i for i, v in enumerate(values) if math.isfinite(v)]
+    if not finite:
+        return None
+    return (min(finite, key=values.__getitem__), max(finite, key=values.__getitem__))
+
+
+def describe(display: dict) -> str:
+    """A display in words: what it is, its shape, its range and where its extremes are.
+
+    This is the picture for a learner who cannot see it (a screen reader, a notebook read as
+    text): every fact a glance at the picture would give, said in sentences.
+    """
+    problem = validate(display)
+    if problem:
+        return f"A display that cannot be drawn: {problem}"
+    kind = display["kind"]
+    title = f" '{_printable(display['title'])}'" if display.get("title") else ""
+    cut = display.get("truncated")
+    note = f" (cut from {' x '.join(str(n) for n in cut)})" if cut else ""
+    if kind in ("heatmap", "matrix"):
+        values = display["values"]
+        n_rows, n_cols = len(values), len(values[0]) if values else 0
+        flat = [v for row in values for v in row]
+        found = _extremes(flat)
+        text = (f"A {kind}{title}: {n_rows} row{'s' * (n_rows != 1)} by {n_cols} "
+                f"column{'s' * (n_cols != 1)}{note}.")
+        if found is None:
+            return text + " It has no finite values."
+        low, high = found
+        rows, cols = display.get("rows"), display.get("cols")
+        negative = sum(1 for v in flat if v < 0)
+        text += (f" Values run from {_number(flat[low])} to {_number(flat[high])}"
+                 f"{f'; {negative} of {len(flat)} are negative' if negative else ''}.")
+        text += (f" The largest, {_number(flat[high])}, is at "
+                 f"{_where(rows, high // n_cols, 'row')}, {_where(cols, high % n_cols, 'column')};"
+                 f" the smallest, {_number(flat[low])}, at {_where(rows, low // n_cols, 'row')},"
+                 f" {_where(cols, low % n_cols, 'column')}.")
+        if kind == "matrix" and n_rows * n_cols <= 36:
+            text += " Rows: " + "; ".join(", ".join(_number(v) for v in row) for row in values) \
+                + "."
+        return text
+    if kind == "bars":
+        values = display["values"]
+        labels = display.get("labels")
+        text = f"Bars{title}: {len(values)} values{note}" + (" on a log scale" if display.get(
+            "log") else "") + "."
+        if len(values) <= 24:
+            named = [f"{_printable(labels[i]) if labels else i}: {_number(v)}"
+                     for i, v in enumerate(values)]
+            return text + " " + "; ".join(named) + "."
+        found = _extremes(values)
+        if found:
+            low, high = found
+            text += (f" The largest is {_number(values[high])} at {_where(labels, high, 'bar')};"
+                     f" the smallest {_number(values[low])} at {_where(labels, low, 'bar')}.")
+        return text
+    if kind == "line":
+        xs = display.get("x")
+        labels = display.get("labels") or []
+        parts = [f"A line chart{title} of {len(display['series'])} series."]
+        for number, series in enumerate(display["series"]):
+            name = _printable(labels[number]) if number < len(labels) else f"series {number}"
+            found = _extremes(series)
+            if not series or found is None:
+                parts.append(f"'{name}' has no finite points.")
+                continue
+            low, high = found
+
+            def at(i: int) -> str:
+                return _number(xs[i]) if xs and i < len(xs) else str(i)
+
+            parts.append(f"'{name}': {len(series)} points from {_number(series[0])} at x = "
+                         f"{at(0)} to {_number(series[-1])} at x = {at(len(series) - 1)}; "
+                         f"highest {_number(series[high])} at x = {at(high)}, lowest "
+                         f"{_number(series[low])} at x = {at(low)}.")
+        return " ".join(parts)
+    if kind == "scatter":
+        points = display["points"]
+        if not points:
+            return f"A scatter plot{title} with no points."
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        text = (f"A scatter plot{title} of {len(points)} points{note}: x from "
+                f"{_number(min(xs))} to {_number(max(xs))}, y from {_number(min(ys))} to "
+                f"{_number(max(ys))}.")
+        labels = display.get("labels")
+        if labels and len(points) <= 12:
+            text += " " + "; ".join(f"{_printable(label)} at ({_number(x)}, {_number(y)})"
+                                    for label, (x, y) in zip(labels, points, strict=False)) + "."
+        return text
+    # A table is already words: its rows, one a line.
+    header = display.get("header")
+    count = len(display["rows"])
+    lines = [f"A table{title} of {count} row{'s' * (count != 1)}{note}."]
+    if header:
+        lines.append("Columns: " + ", ".join(_printable(h) for h in header) + ".")
+    for row in display["rows"]:
+        lines.append(" | ".join(_printable(cell) for cell in row))
+    return "\n".join(lines)

@@ -27,6 +27,8 @@ Public API::
                                                       # when the learner's code itself failed
         evaluate(expressions: list[tuple[str, str]], timeout: float | None = None)
             -> list[Evaluation]          # `{{ expr:spec }}` values, formatted
+        fingerprint(names: list[str] | None = None) -> dict[str, str]
+            # digests of shared values (model.params, setup arrays): what a step must not change
         load_setup(code: str | None, timeout: float | None = None) -> CellResult
             # a fresh namespace for a lesson, then its setup; remembered for restarts
         reset() -> CellResult            # a fresh namespace and the setup again, same process
@@ -63,6 +65,8 @@ import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
+
+from grimoire.course.controls import visible
 
 DEFAULT_MEMORY_LIMIT = 2 * 1024**3
 """Address-space cap of the kernel process (RLIMIT_AS): 2 GiB, room for numpy and the model."""
@@ -131,6 +135,17 @@ def _close_all() -> None:
 atexit.register(_close_all)
 
 
+def _visible_strings(value: Any) -> Any:
+    """The same JSON value with every string's control characters made visible."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {key: _visible_strings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_visible_strings(item) for item in value]
+    return value
+
+
 class _Process:
     """One child process, its reader thread and the queue its replies arrive on."""
 
@@ -167,9 +182,12 @@ class _Process:
         try:
             for line in stream:
                 try:
-                    self.replies.put(json.loads(line))
-                except ValueError:
+                    reply = _visible_strings(json.loads(line))
+                except (ValueError, RecursionError):
                     continue
+                # Everything a cell produced is text the learner's terminal will show: its
+                # control characters are made visible here, once, for the app and `run` alike.
+                self.replies.put(reply)
         except (OSError, ValueError):
             pass
         self.replies.put(None)
@@ -529,6 +547,20 @@ class Kernel:
                 out.append(Evaluation(text=None,
                                       error=f"{answer['error']}: {answer.get('message')}"))
         return out
+
+    def fingerprint(self, names: list[str] | None = None) -> dict[str, str]:
+        """Digests of the lesson namespace's shared values, keyed `model.params['wte']`, `E`, ...
+
+        Two fingerprints differ exactly where a value changed; `names` limits it to those
+        top-level names. Empty when the kernel cannot answer.
+        """
+        with self._lock:
+            try:
+                reply = self._request({"op": "fingerprint", "names": names},
+                                      self.default_timeout)
+            except _Failure:
+                return {}
+        return dict(reply.get("digests") or {})
 
     def load_setup(self, code: str | None, timeout: float | None = None) -> CellResult:
         """A fresh namespace for a lesson, then its setup code (kept, and re-run on restarts)."""

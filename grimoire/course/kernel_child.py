@@ -5,7 +5,7 @@ Started by `grimoire.course.kernel.Kernel` as `python -m grimoire.course.kernel_
 reply a line on stdout (both moved to private descriptors first, so a cell that writes to fd 1
 cannot corrupt the conversation). Requests: `{"id", "op": "run", "code", "name"}`, `{"id", "op":
 "exercise", "code", "check"}`, `{"id", "op": "eval", "expressions": [[expr, format_spec]]}`,
-`{"id", "op": "reset"}`. First message out: `{"op": "ready", "seconds", "model_error"}`.
+`{"id", "op": "reset"}`, `{"id", "op": "fingerprint", "names"}`. First message out: `{"op": "ready", "seconds", "model_error"}`.
 """
 
 from __future__ import annotations
@@ -118,8 +118,12 @@ class Child:
             self.model_error = f"The model could not be loaded ({type(error).__name__}: {error})."
 
     def reset(self) -> None:
+        import functools
+
         import numpy
         import scipy.linalg
+
+        from grimoire.course.checks import check_array
 
         self.try_model()
         module = types.ModuleType("__lesson__")
@@ -136,6 +140,9 @@ class Child:
                 else _Missing(self.model_error or "")
             ),
             show=self.show,
+            # Exercise checks compare arrays with this: a failure names the mistake in one
+            # sentence and draws expected, yours and the difference.
+            check_array=functools.partial(check_array, show=self.show),
             load_model=self.load_model or _Missing(self.model_error or ""),
         )
         self.namespace = namespace
@@ -226,6 +233,20 @@ class Child:
         if attempt["error"] is not None:
             return {"cell": attempt, "check": None}
         return {"cell": attempt, "check": self.run(check, "<check>", scratch)}
+
+    def fingerprint(self, names: list[str] | None) -> dict:
+        """Digests of the namespace's shared values (all, or the names asked for)."""
+        from grimoire.course.checks import fingerprint
+
+        digests: dict[str, str] = {}
+        for name in (self.namespace if names is None else names):
+            if name.startswith("_") or name not in self.namespace:
+                continue
+            try:
+                digests.update(fingerprint(self.namespace[name], name))
+            except Exception:  # noqa: BLE001, S112 - an odd object is simply not watched
+                continue
+        return {"digests": digests}
 
     def evaluate(self, expressions: list[list[str]]) -> dict:
         answers = []
@@ -352,6 +373,12 @@ def main() -> None:
     if options.memory > 0:
         resource.setrlimit(resource.RLIMIT_AS, (options.memory, options.memory))
 
+    from grimoire.model.memory import keep_freed_memory
+
+    # A forward pass frees and makes again dozens of arrays of a few hundred KiB: keep them, so
+    # that they are reused rather than page-faulted in afresh every time.
+    keep_freed_memory(up_to=256 << 20)
+
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     signal.signal(signal.SIGINT, _on_sigint)
 
@@ -387,6 +414,8 @@ def main() -> None:
             answer = child.exercise(request["code"], request["check"])
         elif op == "eval":
             answer = child.evaluate(request["expressions"])
+        elif op == "fingerprint":
+            answer = child.fingerprint(request.get("names"))
         elif op == "reset":
             child.reset()
             answer = {"model_error": child.model_error}

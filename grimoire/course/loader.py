@@ -47,6 +47,7 @@ from grimoire.course.schema import (
     Quiz,
     Source,
     Step,
+    WrongAnswer,
 )
 
 # libyaml is much faster; both keep marks on nodes, which is all the loader needs.
@@ -56,8 +57,14 @@ LESSON_KEYS = ("id", "title", "summary", "requires", "minutes", "setup", "steps"
 STEP_KEYS = ("title", "blocks")
 BLOCK_KINDS = ("prose", "code", "quiz", "exercise", "source")
 CODE_KEYS = ("code", "timeout")
+REVIEW_KEYS = ("review", "variants")
+"""Keys beside any block's kind, for the review room (see course/review.py)."""
+REVIEWED_KINDS = ("code", "quiz")
+"""The kinds of block the review room draws cards from."""
 QUIZ_KEYS = ("question", "choices", "answer", "numeric", "tolerance", "rel_tolerance", "explanation")
-EXERCISE_KEYS = ("prompt", "starter", "check", "hints", "solution")
+EXERCISE_KEYS = ("prompt", "starter", "check", "hints", "solution", "wrong")
+WRONG_KEYS = ("code", "feedback")
+CHOICE_KEYS = ("text", "why")
 SOURCE_KEYS = ("path", "symbol", "lines", "why")
 MAX_TIMEOUT = 600.0
 
@@ -340,7 +347,20 @@ class _Reader:
                         blocks.append(block)
         if title is None:
             return None
-        return Step(title=title, blocks=blocks, place=self.place(node))
+        step = Step(title=title, blocks=blocks, place=self.place(node))
+        self.variant_targets(step)
+        return step
+
+    def variant_targets(self, step: Step) -> None:
+        """A cell with variants must compute a number its step's prose quotes: the card's question."""
+        from grimoire.course.review import cell_targets
+
+        for index, block in enumerate(step.blocks):
+            if isinstance(block, Code) and block.variants and block.review \
+                    and not cell_targets(step, index):
+                self.problem(block.place, "This cell has 'variants', but its step's prose quotes "
+                             "no name the cell sets (such as {{ rank }}), so a review card has "
+                             "nothing to ask; quote one, or drop the 'variants'.")
 
     def block(self, node: yaml.Node, step: str) -> Block | None:
         if not isinstance(node, yaml.MappingNode):
@@ -367,28 +387,131 @@ class _Reader:
         kind = str(kinds[0].value)
         what = f"the {kind} block of {step}"
         if kind == "prose":
-            entries = self.mapping(node, ("prose",), what)
-            return self.prose(entries, node, what) if entries is not None else None
+            entries = self.mapping(node, ("prose", *REVIEW_KEYS), what)
+            if entries is None:
+                return None
+            self.review_options(entries, kind, what)
+            return self.prose(entries, node, what)
         if kind == "code":
-            entries = self.mapping(node, CODE_KEYS, what)
+            entries = self.mapping(node, CODE_KEYS + REVIEW_KEYS, what)
             if entries is None:
                 return None
             code, line = self.code(entries, "code", node, what)
             timeout = self.number(entries, "timeout", what, integer=False, minimum=0.1,
                                   maximum=MAX_TIMEOUT)
+            review, variants, variant_lines = self.review_options(entries, kind, what, code, line)
             if code is None:
                 return None
             return Code(code=code, place=self.place(node), code_line=line,
-                        timeout=float(timeout) if timeout is not None else None)
+                        timeout=float(timeout) if timeout is not None else None,
+                        review=review, variants=variants, variant_lines=variant_lines)
         inner = node.value[[k for k, _ in node.value].index(kinds[0])][1]
-        outer = self.mapping(node, (kind,), what)
+        outer = self.mapping(node, (kind, *REVIEW_KEYS), what)
         if outer is None:
             return None
+        review, _, _ = self.review_options(outer, kind, what)
         if kind == "quiz":
-            return self.quiz(inner, f"the quiz of {step}")
+            quiz = self.quiz(inner, f"the quiz of {step}")
+            if quiz is not None:
+                quiz.review = review
+            return quiz
         if kind == "exercise":
             return self.exercise(inner, f"the exercise of {step}")
         return self.source(inner, f"the source block of {step}")
+
+    def review_options(
+        self, entries: dict, kind: str, what: str, code: str | None = None, code_line: int = 0,
+    ) -> tuple[bool, dict[str, list[object] | str], dict[str, int]]:
+        """A block's `review:` (true or false) and, for a code cell, its `variants:`."""
+        review = True
+        if "review" in entries:
+            key_node, node = entries["review"]
+            value = self.value(node) if isinstance(node, yaml.ScalarNode) else _INVALID
+            if kind not in REVIEWED_KINDS:
+                self.problem(key_node, f"'review' is for blocks the review room draws cards "
+                             f"from (quizzes and code cells); {what} is never a card.")
+            elif not isinstance(value, bool):
+                self.problem(node, f"'review' of {what} should be true or false, "
+                             f"not {_describe(node)}.")
+            else:
+                review = value
+        if "variants" not in entries:
+            return review, {}, {}
+        key_node, node = entries["variants"]
+        if kind != "code":
+            self.problem(key_node, f"'variants' belong to code cells (a card recomputes the "
+                         f"cell with other values); {what} cannot have them.")
+            return review, {}, {}
+        if not review:
+            self.problem(key_node, f"{what[0].upper()}{what[1:]} has 'review: false', so its "
+                         "'variants' would never be used; keep one of them.")
+        if not isinstance(node, yaml.MappingNode) or not node.value:
+            self.problem(node, f"'variants' of {what} should map names the cell sets to their "
+                         f"values, such as 'layer: [0, 1]', not {_describe(node)}.")
+            return review, {}, {}
+        from grimoire.course.review import variant_assignments
+
+        assigned = variant_assignments(code) if code is not None else {}
+        variants: dict[str, list[object] | str] = {}
+        lines: dict[str, int] = {}
+        for name_node, values_node in node.value:
+            name = str(name_node.value) if isinstance(name_node, yaml.ScalarNode) else ""
+            if not name.isidentifier():
+                self.problem(name_node, f"A name in 'variants' of {what} should be a Python "
+                             f"name the cell sets, such as 'layer', not {_describe(name_node)}.")
+                continue
+            if name in variants:
+                self.problem(name_node, f"'{name}' appears twice in 'variants' of {what}.")
+                continue
+            values = self.variant_values(values_node, name, what)
+            if values is None:
+                continue
+            if code is not None:
+                found = assigned.get(name, [])
+                if len(found) != 1:
+                    how = "never sets it so" if not found else \
+                        f"sets it {len(found)} times"
+                    self.problem(name_node, f"The variant '{name}' must be set once by the "
+                                 f"cell, on a line of its own such as '{name} = 0', so a review "
+                                 f"card can set it otherwise; the cell {how}.")
+                    continue
+                lines[name] = code_line + found[0] - 1 if code_line else 0
+            variants[name] = values
+        return review, variants, lines
+
+    def variant_values(self, node: yaml.Node, name: str, what: str) -> list[object] | str | None:
+        """A variant's values: a list of numbers or texts, or a Python expression giving them."""
+        if isinstance(node, yaml.ScalarNode):
+            value = self.value(node)
+            if isinstance(value, str) and value.strip():
+                try:
+                    compile(value, "<variants>", "eval", dont_inherit=True)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    self.problem(node, f"The values of '{name}' in 'variants' of {what} are "
+                                 f"neither a list nor a Python expression: '{value}'.")
+                    return None
+                return value
+        if isinstance(node, yaml.SequenceNode) and not node.value:
+            self.problem(node, f"The values of '{name}' in 'variants' of {what} are an empty "
+                         "list; give at least one value the lesson did not use.")
+            return None
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"The values of '{name}' in 'variants' of {what} should be a "
+                         "list such as [0, 1] or an expression such as "
+                         f"'range(model.config.n_layer)', not {_describe(node)}.")
+            return None
+        values: list[object] = []
+        for item in node.value:
+            value = self.value(item) if isinstance(item, yaml.ScalarNode) else _INVALID
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                self.problem(item, f"Each value of '{name}' in 'variants' of {what} should be "
+                             f"a number or a text, not {_describe(item)}.")
+                return None
+            if value in values:
+                self.problem(item, f"'{name}' in 'variants' of {what} lists {value!r} twice.")
+                return None
+            values.append(value)
+        return values
 
     def prose(self, entries: dict, node: yaml.Node, what: str) -> Prose | None:
         text = self.text(entries, "prose", node, what)
@@ -437,7 +560,8 @@ class _Reader:
                          "'answer') or 'numeric', and not both.")
             return None
         if has_choices:
-            choices = self.text_list(entries, "choices", what)
+            choices, why = self.choices(entries, what)
+            quiz.why = why
             if choices is not None and len(choices) < 2:
                 self.problem(entries["choices"][1], f"'choices' of {what} needs at least two.")
             for key in ("tolerance", "rel_tolerance"):
@@ -472,6 +596,32 @@ class _Reader:
         if question is None or explanation is None:
             return None
         return quiz
+
+    def choices(self, entries: dict, what: str) -> tuple[list[str] | None, list[str] | None]:
+        """A quiz's choices, each text or `{text, why}`; the whys ("" where unsaid) or None."""
+        node = entries["choices"][1]
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"'choices' of {what} should be a list (written [a, b] or as '- ' "
+                         f"lines), not {_describe(node)}.")
+            return None, None
+        texts: list[str] = []
+        whys: list[str] = []
+        for index, item in enumerate(node.value):
+            if isinstance(item, yaml.MappingNode):
+                choice = f"choice {index} of {what}"
+                fields = self.mapping(item, CHOICE_KEYS, choice) or {}
+                text = self.text(fields, "text", item, choice)
+                why = self.text(fields, "why", item, choice)
+                texts.append(text or "")
+                whys.append(why or "")
+            elif isinstance(item, yaml.ScalarNode) and item.tag in _TEXT_TAGS and str(item.value):
+                self.control_characters(item, "choices", what)
+                texts.append(str(item.value))
+                whys.append("")
+            else:
+                self.problem(item, f"Each item of 'choices' in {what} should be text or a "
+                             f"mapping with 'text' and 'why', not {_describe(item)}.")
+        return texts, (whys if any(whys) else None)
 
     def answer(
         self, entries: dict, owner: yaml.Node, what: str, n_choices: int | None
@@ -510,13 +660,36 @@ class _Reader:
         check, check_line = self.code(entries, "check", node, what)
         solution, solution_line = self.code(entries, "solution", node, what)
         hints = self.text_list(entries, "hints", what) or []
+        wrong = self.wrong_answers(entries, what)
         if None in (prompt, starter, check, solution):
             return None
         return Exercise(
             prompt=prompt or "", starter=starter or "", check=check or "", hints=hints,
             solution=solution or "", place=self.place(node), starter_line=starter_line,
-            check_line=check_line, solution_line=solution_line,
+            check_line=check_line, solution_line=solution_line, wrong=wrong,
         )
+
+    def wrong_answers(self, entries: dict, what: str) -> list[WrongAnswer]:
+        """An exercise's known wrong solutions: each `{code, feedback}`."""
+        if "wrong" not in entries:
+            return []
+        node = entries["wrong"][1]
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"'wrong' of {what} should be a list of '- code: ... feedback: "
+                         f"...' entries, not {_describe(node)}.")
+            return []
+        found = []
+        for index, item in enumerate(node.value):
+            entry = f"wrong answer {index + 1} of {what}"
+            fields = self.mapping(item, WRONG_KEYS, entry)
+            if fields is None:
+                continue
+            code, code_line = self.code(fields, "code", item, entry)
+            feedback = self.text(fields, "feedback", item, entry)
+            if code is not None and feedback is not None:
+                found.append(WrongAnswer(code=code, feedback=feedback.strip(),
+                                         place=self.place(item), code_line=code_line))
+        return found
 
     def source(self, node: yaml.Node, what: str) -> Source | None:
         entries = self.mapping(node, SOURCE_KEYS, what)

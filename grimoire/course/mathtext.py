@@ -221,6 +221,8 @@ def _script(argument: str, superscript: bool) -> str:
     mark = "^" if superscript else "_"
     if len(text) == 1 or text in ("⊤",):
         return mark + text
+    if not superscript and text.isalnum():
+        return mark + text  # a name as a subscript reads as one: d_head, W_QK
     return f"{mark}({text})"
 
 
@@ -238,7 +240,10 @@ _MATH = re.compile(
 )
 
 
-def _convert_math(text: str, found: list[str] | None = None) -> str:
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>~])")
+
+
+def _convert_math(text: str, found: list[str] | None = None, markdown: bool = False) -> str:
     def replace(match: re.Match[str]) -> str:
         body = match.group("display") if match.group("display") is not None else match.group(
             "inline")
@@ -246,6 +251,9 @@ def _convert_math(text: str, found: list[str] | None = None) -> str:
         rendered = unicodedata.normalize("NFC", parser.sequence().strip())
         if found is not None:
             found.extend(parser.unknown)
+        if markdown:
+            # A formula is text, not Markdown: ‖W − Wₖ‖_F must not start an emphasis.
+            rendered = _MARKDOWN_ACTIVE.sub(r"\\\1", rendered)
         if match.group("display") is not None:
             # Display math stands as a paragraph of its own, even when the author wrote it
             # on the line right after the text (Markdown would otherwise run them together).
@@ -267,9 +275,13 @@ def _outside_code(text: str, convert: callable) -> str:  # type: ignore[valid-ty
     return "".join(pieces)
 
 
-def render(text: str) -> str:
-    """A prose text with each `$...$` formula turned into Unicode; the rest left as it is."""
-    return _outside_code(text, _convert_math)
+def render(text: str, markdown: bool = False) -> str:
+    """A prose text with each `$...$` formula turned into Unicode; the rest left as it is.
+
+    With `markdown=True` the formulas' characters that Markdown would read as markup (`_`,
+    `*`, brackets, ...) are backslash-escaped, for text that a Markdown renderer draws next.
+    """
+    return _outside_code(text, lambda part: _convert_math(part, markdown=markdown))
 
 
 def unknown_commands(text: str) -> list[str]:

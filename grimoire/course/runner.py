@@ -16,7 +16,7 @@ Public API::
         # every cell runs, placeholders compute, math renders, numeric answers compute,
         # each exercise's solution passes its check and its starter does not
     render_block(block_run: BlockRun, width: int = 80) -> str      # the text `grimoire run` prints
-    cli_run(args) -> int       # args.lesson, .json, .lessons, .trust
+    cli_run(args) -> int       # args.lesson, .json, .answers, .lessons, .trust
     cli_check(args) -> int     # args.paths, .json, .lessons, .trust; 0 clean, 1 not
 """
 
@@ -156,17 +156,42 @@ def _file(lesson: Lesson) -> str:
     return lesson.place.file
 
 
+def changed_shared_values(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The watched values whose fingerprint differs (or that vanished), in a stable order."""
+    return sorted(name for name, digest in before.items() if after.get(name) != digest)
+
+
+def _top_name(name: str) -> str:
+    """`model.params['wte']` -> `model`: the namespace name a fingerprint entry belongs to."""
+    return name.split(".")[0].split("[")[0]
+
+
+def _changed_sentence(changed: list[str]) -> str:
+    shown = ", ".join(f"`{name}`" for name in changed[:3])
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return f"{shown}{more}"
+
+
 def run_lesson(
-    lesson: Lesson, kernel: Kernel, on_block: Callable[[BlockRun], None] | None = None
+    lesson: Lesson, kernel: Kernel, on_block: Callable[[BlockRun], None] | None = None,
+    watch: bool = False,
 ) -> LessonRun:
-    """Run the setup and every code cell; fill in the prose; describe quizzes and exercises."""
+    """Run the setup and every code cell; fill in the prose; describe quizzes and exercises.
+
+    With `watch`, the model's parameters and every value the setup made are fingerprinted
+    before and after each step; a step that leaves one changed is a Problem naming the step,
+    since the steps after it (and a learner who skips around) would read a different model.
+    """
     problems: list[Problem] = []
     file = _file(lesson)
     setup = kernel.load_setup(lesson.setup)
     if lesson.setup and not setup.ok:
         problems.append(cell_problem(file, lesson.setup_line, setup, "The setup"))
+    # The names the setup left (with `model`): what every step may read but not change.
+    watched = sorted({_top_name(name) for name in kernel.fingerprint()}) if watch else []
     blocks: list[BlockRun] = []
     for step_index, step in enumerate(lesson.steps):
+        before = kernel.fingerprint(watched) if watch else {}
         results: dict[int, CellResult] = {}
         for block_index, block in enumerate(step.blocks):
             if isinstance(block, Code):
@@ -178,6 +203,13 @@ def run_lesson(
                     invalid = validate(display)
                     if invalid:
                         problems.append(Problem.at(block.place, invalid))
+        if watch:
+            changed = changed_shared_values(before, kernel.fingerprint(watched))
+            if changed:
+                problems.append(Problem.at(step.place, (
+                    f"Step {step_index + 1} '{step.title}' leaves {_changed_sentence(changed)} "
+                    "changed, so the steps after it see a different model or setup; restore "
+                    "what the step changes in the same cell (or work on a copy).")))
         for block_index, block in enumerate(step.blocks):
             run = _describe_block(lesson, kernel, step_index, block_index, block, results,
                                   problems)
@@ -226,13 +258,81 @@ def _describe_block(
     raise AssertionError(f"unknown block {block!r}")
 
 
-def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
-    """Everything `grimoire check` proves about one (already valid) lesson."""
+MIN_WRONG_ANSWERS = 2
+"""Each exercise lists at least this many known wrong solutions (`wrong:`) for check to try."""
+
+REQUIRE_COVERAGE = False
+"""Whether check insists on MIN_WRONG_ANSWERS and a `why:` per choice (on once the bundled
+course carries them all)."""
+
+
+def _plain_words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _check_exercise_block(
+    block: Exercise, kernel: Kernel, file: str, watched: list[str]
+) -> list[Problem]:
+    """The solution passes, the starter and every listed wrong answer fail with their feedback,
+    and none of them changes the model or the setup's values."""
     from grimoire.course.checks import check_exercise
 
-    run = run_lesson(lesson, kernel)
+    problems: list[Problem] = []
+
+    def attempt(code: str):
+        before = kernel.fingerprint(watched)
+        verdict = check_exercise(block, code, kernel)
+        changed = changed_shared_values(before, kernel.fingerprint(watched))
+        return verdict, changed
+
+    solved, changed = attempt(block.solution)
+    if not solved.passed:
+        where = block.solution_line
+        if solved.check is not None and not solved.check.ok:
+            where = block.check_line + (solved.check.error_line or 1) - 1
+        elif not solved.attempt.ok and solved.attempt.error_line:
+            where = block.solution_line + solved.attempt.error_line - 1
+        problems.append(Problem(file, where, 1, "The exercise's solution does not "
+                                f"pass its check: {solved.message}"))
+    if changed:
+        problems.append(Problem(file, block.solution_line, 1, "The exercise's solution (or its "
+                                f"check) leaves {_changed_sentence(changed)} changed; a "
+                                "learner's next attempt would meet a different model."))
+    started, _ = attempt(block.starter)
+    if started.passed:
+        problems.append(Problem(file, block.starter_line, 1, "The exercise's starter "
+                                "code already passes the check, so the check cannot "
+                                "tell a learner's work from none."))
+    if REQUIRE_COVERAGE and len(block.wrong) < MIN_WRONG_ANSWERS:
+        problems.append(Problem.at(block.place, (
+            f"The exercise lists {len(block.wrong)} wrong answer"
+            f"{'s' * (len(block.wrong) != 1)} under 'wrong:'; give at least "
+            f"{MIN_WRONG_ANSWERS}, one for each requirement of the prompt, so check proves "
+            "the check rejects them.")))
+    for number, wrong in enumerate(block.wrong, 1):
+        verdict, changed = attempt(wrong.code)
+        line = wrong.code_line or wrong.place.line
+        if verdict.passed:
+            problems.append(Problem(file, line, 1, f"Wrong answer {number} of the exercise "
+                                    "passes its check; the check must reject it."))
+        elif _plain_words(wrong.feedback) not in _plain_words(verdict.message):
+            problems.append(Problem(file, line, 1, (
+                f"Wrong answer {number} of the exercise is rejected, but the learner would "
+                f"read \"{verdict.message}\" instead of its listed feedback "
+                f"\"{wrong.feedback}\".")))
+        if changed:
+            problems.append(Problem(file, line, 1, f"Wrong answer {number} of the exercise "
+                                    f"leaves {_changed_sentence(changed)} changed; run the "
+                                    "check on a copy so one attempt cannot spoil the next."))
+    return problems
+
+
+def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
+    """Everything `grimoire check` proves about one (already valid) lesson."""
+    run = run_lesson(lesson, kernel, watch=True)
     problems = list(run.problems)
     file = _file(lesson)
+    watched = sorted({_top_name(name) for name in kernel.fingerprint()})
     for step in lesson.steps:
         for block in step.blocks:
             if isinstance(block, Prose):
@@ -240,21 +340,21 @@ def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
                     problems.append(Problem(file, block.text_line, 1, f"The math uses {command}, "
                                             "which the Grimoire cannot draw; see "
                                             "docs/lesson-format.md for the commands it knows."))
+            elif REQUIRE_COVERAGE and isinstance(block, Quiz) and block.choices is not None:
+                unexplained = [index for index in range(len(block.choices))
+                               if not block.why_of(index).strip()]
+                if unexplained:
+                    listed = ", ".join(str(index) for index in unexplained)
+                    problems.append(Problem.at(block.place, (
+                        f"Choice{'s' * (len(unexplained) != 1)} {listed} of the quiz "
+                        f"{'have' if len(unexplained) != 1 else 'has'} no 'why:'; every choice "
+                        "says why it is right or wrong, shown when the learner picks it.")))
             elif isinstance(block, Exercise):
-                solved = check_exercise(block, block.solution, kernel)
-                if not solved.passed:
-                    where = block.solution_line
-                    if solved.check is not None and not solved.check.ok:
-                        where = block.check_line + (solved.check.error_line or 1) - 1
-                    elif not solved.attempt.ok and solved.attempt.error_line:
-                        where = block.solution_line + solved.attempt.error_line - 1
-                    problems.append(Problem(file, where, 1, "The exercise's solution does not "
-                                            f"pass its check: {solved.message}"))
-                started = check_exercise(block, block.starter, kernel)
-                if started.passed:
-                    problems.append(Problem(file, block.starter_line, 1, "The exercise's starter "
-                                            "code already passes the check, so the check cannot "
-                                            "tell a learner's work from none."))
+                problems.extend(_check_exercise_block(block, kernel, file, watched))
+    from grimoire.course.review import check_variants
+
+    # Last: it replays the lesson with other values of the cells' variants.
+    problems.extend(check_variants(lesson, kernel))
     return sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message))
 
 
@@ -264,8 +364,12 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return textwrap.indent(text.rstrip("\n"), prefix, lambda line: True)
 
 
-def render_block(run: BlockRun, width: int = 80) -> str:
-    """One block as plain text, the way `grimoire run` prints it."""
+def render_block(run: BlockRun, width: int = 80, answers: bool = False) -> str:
+    """One block as plain text, the way `grimoire run` prints it.
+
+    Quizzes are printed as questions; the right choices (●) and numeric answers are shown only
+    with `answers=True` (`grimoire run --answers`), so a printed lesson can still be taken.
+    """
     if run.kind == "prose":
         return run.text.rstrip()
     if run.kind == "code":
@@ -287,14 +391,16 @@ def render_block(run: BlockRun, width: int = 80) -> str:
         data = run.data
         lines = [f"  ? {data['question'].strip()}"]
         if "choices" in data:
-            right = set(data.get("answer") or [])
+            right = set(data.get("answer") or []) if answers else set()
             for index, choice in enumerate(data["choices"]):
                 mark = "●" if index in right else "○"
                 lines.append(f"    {mark} {index}. {choice}")
-        else:
+        elif answers:
             answer = data.get("answer")
             lines.append(f"    answer: {answer:.6g}" if isinstance(answer, float)
                          else "    answer: (cannot be computed)")
+        else:
+            lines.append("    answer: a number")
         return "\n".join(lines)
     if run.kind == "exercise":
         lines = [f"  ✎ {run.data['prompt'].strip()}", _indent(run.text, "  │ ")]
@@ -358,7 +464,7 @@ def _quiet_broken_pipe(command: Callable[[argparse.Namespace], int]) -> Callable
 
 
 def cli_run(args: argparse.Namespace) -> int:
-    """`grimoire run LESSON [--json]`: run a lesson headless and print what it shows."""
+    """`grimoire run LESSON [--json] [--answers]`: run a lesson headless, print what it shows."""
     return _quiet_broken_pipe(_cli_run)(args)
 
 
@@ -392,7 +498,7 @@ def _cli_run(args: argparse.Namespace) -> int:
             state["step"] = block.step
             title = lesson.steps[block.step].title
             print(f"\n═══ {block.step + 1}. {title} " + "═" * max(3, width - len(title) - 9))
-        text = render_block(block, width)
+        text = render_block(block, width, answers=bool(getattr(args, "answers", False)))
         if text:
             print(text + "\n", flush=True)
 
@@ -406,7 +512,12 @@ def _cli_run(args: argparse.Namespace) -> int:
     if not as_json and run.setup is not None and not run.setup.ok:
         print(f"The setup failed:\n{_indent(run.setup.error or '')}", file=sys.stderr)
     if as_json:
-        json.dump(run.to_json(), sys.stdout, indent=1, ensure_ascii=False, default=str)
+        data = run.to_json()
+        if not getattr(args, "answers", False):
+            for block in data["blocks"]:
+                if block["kind"] == "quiz":
+                    block.pop("answer", None)
+        json.dump(data, sys.stdout, indent=1, ensure_ascii=False, default=str)
         print()
     for problem in run.problems:
         print(problem.short(), file=sys.stderr)
@@ -453,6 +564,11 @@ def _cli_check(args: argparse.Namespace) -> int:
 
         paths = [_lessons_option(args) or lessons_dir()]
     lessons, problems = _collect(paths)
+    if not lessons and not problems:
+        # A mistyped folder in CI must not pass as "all clean".
+        where = ", ".join(str(path) for path in paths)
+        problems.append(Problem(where, 0, 0, "No lesson was found here (lessons are files named "
+                                "NN-id.yaml)."))
     refused: list[str] = []
     runnable = []
     for lesson in lessons:

@@ -12,14 +12,19 @@ Public names (all plain dataclasses, frozen where they are values)::
         .placeholders() -> list[Placeholder]; .line_at(offset: int) -> int
         .place_at(offset: int) -> Place
     Placeholder(start: int, end: int, expression: str, format_spec: str)
-    Code(code: str, place: Place, code_line: int, timeout: float | None)
+    Code(code: str, place: Place, code_line: int, timeout: float | None,
+         review: bool, variants: dict[str, list | str], variant_lines: dict[str, int])
     Quiz(question: str, explanation: str, place: Place,
          choices: list[str] | None, answer: list[int] | None,      # a choice quiz
+         why: list[str] | None,                                     # per choice, "" if unsaid
          numeric: float | str | None, tolerance: float | None,      # a numeric quiz
-         rel_tolerance: float | None, numeric_line: int)
+         rel_tolerance: float | None, numeric_line: int, review: bool)
         .quiz_kind -> "choice" | "numeric"; .multiple -> bool (several right choices)
     Exercise(prompt: str, starter: str, check: str, hints: list[str], solution: str,
-             place: Place, starter_line: int, check_line: int, solution_line: int)
+             place: Place, starter_line: int, check_line: int, solution_line: int,
+             wrong: list[WrongAnswer])
+    WrongAnswer(code: str, feedback: str, place: Place, code_line: int)
+        # a plausible wrong solution and the sentence its check must answer it with
     Source(path: str, place: Place, symbol: str | None, lines: tuple[int, int] | None, why: str)
     Block = Prose | Code | Quiz | Exercise | Source
         # every block has .place and .kind: "prose" | "code" | "quiz" | "exercise" | "source"
@@ -173,13 +178,21 @@ class Prose:
 
 @dataclass
 class Code:
-    """A code cell: shown, editable, re-runnable; `timeout` overrides the default 10 s."""
+    """A code cell: shown, editable, re-runnable; `timeout` overrides the default 10 s.
+
+    `review: false` keeps it out of the review room; `variants` names values the cell sets on
+    a line of its own (`layer = 0`) and what else they may be in a review card: a list of
+    values, or a Python expression giving them (`range(model.config.n_layer)`).
+    """
 
     code: str
     place: Place
     code_line: int
     timeout: float | None = None
     kind: str = field(default="code", init=False)
+    review: bool = True
+    variants: dict[str, list[object] | str] = field(default_factory=dict)
+    variant_lines: dict[str, int] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -195,7 +208,9 @@ class Quiz:
     tolerance: float | None = None
     rel_tolerance: float | None = None
     numeric_line: int = 0
+    why: list[str] | None = None
     kind: str = field(default="quiz", init=False)
+    review: bool = True
 
     @property
     def quiz_kind(self) -> str:
@@ -205,6 +220,26 @@ class Quiz:
     def multiple(self) -> bool:
         """Several choices are right (the learner must pick them all)."""
         return self.answer is not None and len(self.answer) > 1
+
+    def why_of(self, choice: int) -> str:
+        """The explanation written for one choice ("" when the lesson gives none)."""
+        if self.why is None or not 0 <= choice < len(self.why):
+            return ""
+        return self.why[choice]
+
+
+@dataclass
+class WrongAnswer:
+    """A plausible wrong solution to an exercise and the feedback its check must give.
+
+    `grimoire check` runs the code as a learner's attempt: the check must reject it, and the
+    sentence the learner reads must contain `feedback`.
+    """
+
+    code: str
+    feedback: str
+    place: Place
+    code_line: int = 0
 
 
 @dataclass
@@ -220,6 +255,7 @@ class Exercise:
     starter_line: int = 0
     check_line: int = 0
     solution_line: int = 0
+    wrong: list[WrongAnswer] = field(default_factory=list)
     kind: str = field(default="exercise", init=False)
 
 

@@ -43,6 +43,7 @@ from grimoire.model.gpt import (
     save_model,
 )
 from grimoire.model.grad import loss_and_grads
+from grimoire.model.memory import keep_freed_memory
 from grimoire.model.tokenizer import FALLBACK, Tokenizer
 
 if TYPE_CHECKING:
@@ -184,29 +185,6 @@ class Progress:
         end = "\n" if final or not self.tty else ""
         self.stream.write(("\r" if self.tty else "") + line + end)
         self.stream.flush()
-
-
-def keep_freed_memory() -> None:
-    """Ask glibc to keep freed blocks instead of returning them to the system (Linux only).
-
-    Every training step allocates and frees some hundred arrays of megabytes; by default glibc
-    hands each back to the kernel and the next step page-faults it in again, which costs about
-    a third of the step. Elsewhere this is a no-op.
-    """
-    import ctypes
-    import ctypes.util
-    import platform
-
-    if platform.system() != "Linux":
-        return
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    mallopt(m_mmap_threshold, 1 << 30)
-    mallopt(m_trim_threshold, 1 << 30)
 
 
 def train_params(

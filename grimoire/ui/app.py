@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Input
@@ -50,6 +51,8 @@ class Room:
     """`module:Class` of its Screen, imported only when the room is first opened."""
     palette: bool = True
     """Offer "Go to <title>" in the command palette."""
+    keep: bool = False
+    """Keep the screen when the learner leaves, and show the same one again (a run goes on)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,9 @@ register_room(Room("lesson", "a lesson", "grimoire.ui.screens.lesson:LessonScree
                    palette=False))
 register_room(Room("playground", "the playground", "grimoire.ui.screens.playground:PlaygroundScreen"))
 register_room(Room("scratchpad", "the scratchpad", "grimoire.ui.screens.scratchpad:ScratchpadScreen"))
+register_room(Room("training", "the training room (watch the familiar learn)",
+                   "grimoire.ui.screens.training:TrainingScreen", keep=True))
+register_room(Room("review", "the review room", "grimoire.ui.screens.review:ReviewScreen"))
 
 HOME_ROOM = "home"
 """The room at the bottom of the stack: what `grimoire` shows and Escape comes back to."""
@@ -111,6 +117,23 @@ GRIMOIRE_THEME = Theme(
     },
 )
 """Ink, amethyst and candle-gold: the Grimoire's own look, and its default."""
+
+MONOCHROME = Theme(
+    name="monochrome",
+    primary="#C8C8C8",
+    secondary="#A0A0A0",
+    accent="#FFFFFF",
+    warning="#E0E0E0",
+    error="#FFFFFF",
+    success="#D0D0D0",
+    foreground="#E6E6E6",
+    background="#101010",
+    surface="#161616",
+    panel="#262626",
+    dark=True,
+    variables={"footer-key-foreground": "#FFFFFF", "block-cursor-text-style": "bold reverse"},
+)
+"""Greys only (`grimoire --monochrome`): nothing is said by colour; pictures say it in glyphs."""
 
 DEFAULT_THEME = "grimoire"
 
@@ -153,11 +176,13 @@ class GrimoireApp(App[int]):
         self.trust = self.request.trust
         """`--trust`: run code of lessons from --lessons without asking."""
         self.register_theme(GRIMOIRE_THEME)
+        self.register_theme(MONOCHROME)
         self._remembered_theme = self._saved_theme()
+        forced = self.request.extra.get("theme")
         # Assigning `self.theme` would re-parse every stylesheet just after start-up (a tenth of
         # the start-up time); before the first parse there is nothing to refresh, so the theme is
         # set quietly, with the classes Textual's own theme watcher would give the app.
-        self.set_reactive(App.theme, self._remembered_theme or DEFAULT_THEME)
+        self.set_reactive(App.theme, forced or self._remembered_theme or DEFAULT_THEME)
         dark = self.current_theme.dark
         self.set_class(dark, "-dark-mode", update=False)
         self.set_class(not dark, "-light-mode", update=False)
@@ -180,6 +205,21 @@ class GrimoireApp(App[int]):
                 return
         await super().on_event(event)
 
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """A toast whose words are drawn as written: a lesson title or a path holding `[/]`
+        is text, never markup, and its control characters are made visible."""
+        from grimoire.course.controls import visible
+
+        super().notify(visible(str(message)), title=visible(str(title)), severity=severity,
+                       timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's title and sub-title (often a lesson's title) as text, controls visible."""
+        from grimoire.course.controls import visible
+
+        return super().format_title(visible(title), visible(sub_title))
+
     def get_css_variables(self) -> dict[str, str]:
         # Widgets read theme colours for Rich text often (a label, a chart cell); Textual builds
         # the whole colour system on every call, so it is built once a theme and copied out.
@@ -199,12 +239,16 @@ class GrimoireApp(App[int]):
     def build_room(self, name: str, request: StartRequest | None = None) -> Screen:
         """A new screen for room `name`, built from `request` (see the module docstring)."""
         room = ROOMS[name]
+        if room.keep and self.is_screen_installed(f"room:{name}"):
+            return self.get_screen(f"room:{name}")
         module_name, _, class_name = room.screen.partition(":")
         screen_class = getattr(importlib.import_module(module_name), class_name)
         request = request or StartRequest(screen=name)
         from_request = getattr(screen_class, "from_request", None)
         screen = from_request(request) if from_request is not None else screen_class()
         self.add_screen_css(screen)
+        if room.keep:
+            self.install_screen(screen, f"room:{name}")
         return screen
 
     def add_screen_css(self, screen: Screen) -> None:
@@ -229,6 +273,13 @@ class GrimoireApp(App[int]):
             while len(self.screen_stack) > 1:
                 self.pop_screen()
             return
+        kept = f"room:{name}"
+        if ROOMS[name].keep and self.is_screen_installed(kept):
+            screen = self.get_screen(kept)
+            if screen in self.screen_stack:  # already open underneath: come back down to it
+                while self.screen is not screen:
+                    self.pop_screen()
+                return
         known = StartRequest.__dataclass_fields__
         request = StartRequest(screen=name, **{k: v for k, v in fields.items() if k in known},
                                extra={k: v for k, v in fields.items() if k not in known})
@@ -324,15 +375,18 @@ class GrimoireApp(App[int]):
 
 def run_app(screen: str = "home", path: str | None = None, symbol: str | None = None,
             lesson: str | None = None, lessons: Path | None = None, trust: bool = False,
-            lines: tuple[int, int] | None = None) -> int:
-    """Run the Grimoire full-screen, opened on room `screen`; returns the exit code."""
+            lines: tuple[int, int] | None = None, theme: str | None = None) -> int:
+    """Run the Grimoire full-screen, opened on room `screen`; returns the exit code.
+
+    `theme` overrides the remembered theme for this run (`--monochrome`).
+    """
     if screen == "home":  # the command line's word for "whatever the home room is"
         screen = HOME_ROOM
     if screen not in ROOMS:
         print(f"grimoire: the {screen} is not part of this Grimoire yet.", file=sys.stderr)
         return 2
     request = StartRequest(screen=screen, path=path, symbol=symbol, lines=lines, lesson=lesson,
-                           lessons=lessons, trust=trust)
+                           lessons=lessons, trust=trust, extra={"theme": theme} if theme else {})
     # The modules just imported (Textual, Rich, ours) live as long as the app; frozen, the
     # garbage collector stops walking them again and again while the first screen is built
     # (its full passes were a tenth of the start-up time). Objects made from here on are

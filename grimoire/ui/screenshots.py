@@ -79,6 +79,45 @@ async def _scratchpad(pilot: Pilot) -> None:
     await _until(pilot, lambda: any(o.children for o in app.screen.query(CellOutput)))
 
 
+async def _training(pilot: Pilot) -> None:
+    # Mid-run: the induction heads have formed and the loss has dropped; paused, so it holds still.
+    app = pilot.app
+    screen = app.screen
+    await pilot.press("ctrl+r")
+    await _until(pilot, lambda: len(getattr(screen, "losses", [])) >= 300, limit=300.0)
+    await pilot.press("ctrl+s")
+    await _until(pilot, lambda: screen.paused)
+    screen.focus_next()  # away from the buttons, whose focus highlight would be noise
+
+
+def _finish_svd() -> None:
+    """A learner who has finished the SVD lesson, with one card due: a head's rank, recomputed
+    for another head (the other cards answered, due days later)."""
+    from grimoire.course import review
+    from grimoire.course.loader import load_lesson
+    from grimoire.course.progress import ProgressStore
+    from grimoire.ui.lesson_cache import read_lesson
+
+    lesson = read_lesson("svd")
+    store = ProgressStore()
+    for step in range(len(lesson.steps)):
+        store.mark_step_done(lesson.id, step)
+    when = review.now()
+    for card in review.cards_for_lesson(load_lesson(lesson.path, check_sources=False)):
+        if not card.variants:
+            store.record_review(card.id, review.schedule(None, True, when))
+
+
+async def _review(pilot: Pilot) -> None:
+    app = pilot.app
+    await _until(pilot, lambda: getattr(app.screen, "card_widget", None) is not None)
+    await pilot.press(*"model.config.d_head", "enter")
+    await _until(pilot, lambda: app.screen.card_widget.answered)
+
+
+PREPARE: dict[str, Callable[[], None]] = {"review": _finish_svd}
+"""What the learner has done before a scene (run in its fresh home, before the app starts)."""
+
 SCENES: dict[str, tuple[StartRequest, Scene]] = {
     "home": (StartRequest(), _nothing),
     "welcome": (StartRequest("welcome"), _nothing),
@@ -89,11 +128,15 @@ SCENES: dict[str, tuple[StartRequest, Scene]] = {
     "lesson": (StartRequest("lesson", lesson="vectors"), _lesson),
     "playground": (StartRequest("playground", extra={"seed": 7}), _playground),
     "scratchpad": (StartRequest("scratchpad"), _scratchpad),
+    "training": (StartRequest("training"), _training),
+    "review": (StartRequest("review", extra={"seed": 5}), _review),
 }
 
 
 async def take(name: str, request: StartRequest, scene: Scene, out_dir: Path) -> Path:
     """Run the app on `request`, play `scene`, and save what shows as `out_dir/name.svg`."""
+    if name in PREPARE:
+        PREPARE[name]()
     app = GrimoireApp(request)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

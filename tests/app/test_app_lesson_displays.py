@@ -73,8 +73,8 @@ async def test_heatmap_pairs_rows_in_half_blocks_and_labels_invisible_characters
         assert heatmap.border_title == "signed values"
         # Header of column labels, two lines of two rows each, then the legend.
         assert "␣" in lines[0] and "x" in lines[0]
-        assert lines[1].startswith("a␣ ") and "▀" in lines[1]
-        assert lines[2].startswith("⏎b ")
+        assert lines[1].startswith("a/␣ ") and "▀" in lines[1]
+        assert lines[2].startswith("⏎/b ")
         legend = lines[-1]
         low = min(min(row) for row in HEAT["values"])
         high = max(max(row) for row in HEAT["values"])

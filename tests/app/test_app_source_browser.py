@@ -287,9 +287,18 @@ async def test_palette_offers_pages_and_symbols_and_opens_them():
         await pilot.pause()
         await pilot.press("ctrl+p")
         app.screen.query_one("Input").value = "cli.py:main"
-        await pilot.pause(0.3)
+        # The palette searches in a worker: wait for its first answer, not for a fixed time.
+        from textual.command import CommandList
+        found = app.screen.query_one(CommandList)
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if found.option_count and "cli.py:main" in str(found.get_option_at_index(0).prompt):
+                break
         await pilot.press("enter")
-        await pilot.pause()
+        for _ in range(200):  # the spellbook's room is imported on first use
+            await pilot.pause(0.05)
+            if isinstance(app.screen, SourceScreen):
+                break
         assert isinstance(app.screen, SourceScreen)
         assert app.screen.shown == "grimoire/cli.py"
         assert app.screen.query_one(CodeView).mark is not None

@@ -177,3 +177,20 @@ def test_snap_scratchpad(snap_compare) -> None:
                                          if o.children]) == 2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=ran)
+
+
+def test_snap_review_room(snap_compare, tmp_path: Path) -> None:
+    import shutil
+
+    lessons = tmp_path / "lessons"
+    shutil.copytree(Path(__file__).parents[1] / "data" / "review-lessons", lessons)
+    store = ProgressStore()
+    store.mark_step_done("norms", 0)
+    app = GrimoireApp(StartRequest("review", lessons=lessons, trust=True))
+
+    async def answered(pilot: Pilot) -> None:
+        await settle(pilot, lambda: getattr(app.screen, "card_widget", None) is not None)
+        await pilot.press(*"np.linalg.norm(v)", "enter")
+        await settle(pilot, lambda: app.screen.card_widget.answered)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=answered)

@@ -11,9 +11,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-LIST_ROWS = 30
-"""The most rows the list of keys takes, on a tall terminal."""
-
 
 class HelpScreen(ModalScreen[None]):
     """A modal list of keys: first those that work everywhere, then each screen's own."""
@@ -44,12 +41,6 @@ class HelpScreen(ModalScreen[None]):
                 for title, bindings in self.sections:
                     yield Static(title, classes="help-section")
                     yield Static(self._table(bindings), classes="help-keys")
-
-    def on_resize(self) -> None:
-        # The box fits the terminal, however short: the list scrolls within the rows left once
-        # a row above and below the box, its border and the list's bottom margin are counted.
-        rows_left = self.size.height - 2 - 2 - 1
-        self.query_one("#help-scroll").styles.max_height = max(3, min(LIST_ROWS, rows_left))
 
     def _keys(self, bindings: list[Binding], binding: Binding) -> str:
         """All keys doing what `binding` does, e.g. '? / f1'."""

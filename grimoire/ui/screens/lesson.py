@@ -181,10 +181,16 @@ class LessonScreen(Screen[None]):
         if not self.trust_given and not trust_rules.is_trusted(folder):
             # --trust agrees for this run only; an answer here is remembered for these files.
             if await self.app.push_screen_wait(TrustScreen(folder)):
-                trust_rules.trust(folder)
+                try:
+                    trust_rules.trust(folder)
+                except OSError as error:
+                    self.notify(f"Your answer cannot be remembered ({error.strerror or error}); "
+                                "the Grimoire will ask again next time.", severity="warning")
             else:
                 self.may_run = False
         self.store.open_lesson(lesson.id)
+        if self.store.unsaved:
+            self.notify(self.store.unsaved, severity="warning", timeout=10)
         progress = self.store.lesson(lesson.id)
         step = min(max(0, progress.position[0]), max(0, len(lesson.steps) - 1))
         if self.may_run:
@@ -474,6 +480,10 @@ class LessonScreen(Screen[None]):
         focused = self._focused_within(ExerciseBlock)
         target = focused if isinstance(focused, ExerciseBlock) else next(
             (e for e in exercises if not e.settled), exercises[0])
+        if target.passed:
+            if not target.show_book_solution():
+                self.notify("The book's solution is already beside yours.", timeout=3)
+            return
         if target.show_next_hint():
             self.store.use_hint(lesson.id, target.key)
             target.scroll_visible(animate=False)

@@ -24,6 +24,7 @@ from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from grimoire.ui.kernel_client import kernel_client
+from grimoire.ui.plain import plain
 from grimoire.ui.widgets.footer import KeyFooter
 from grimoire.ui.widgets.row_list import RowList
 
@@ -109,6 +110,15 @@ class LessonList(RowList):
             screen.list_resized(self.size.width)
 
 
+class ReviewLine(Static):
+    """"review — N due" on the map; a click opens the review room."""
+
+    due = 0
+
+    def on_click(self) -> None:
+        self.app.open_room("review")  # type: ignore[attr-defined]
+
+
 class MapScreen(Screen[None]):
     """Every lesson, its state, prerequisites and minutes; Enter continues or opens."""
 
@@ -124,6 +134,8 @@ class MapScreen(Screen[None]):
         Binding("down", "move(1)", "Next lesson", show=False),
         Binding("ctrl+g", "room('playground')", "Playground"),
         Binding("ctrl+n", "room('scratchpad')", "Scratchpad"),
+        Binding("ctrl+l", "room('training')", "Train"),
+        Binding("ctrl+r", "room('review')", "Review"),
         Binding("ctrl+o", "app.show_source", "Spellbook"),
         Binding("escape", "clear_filter", "Clear the filter", show=False),
     ]
@@ -151,6 +163,7 @@ class MapScreen(Screen[None]):
         with Horizontal(id="map"):
             with Vertical(id="map-left"):
                 yield Static(id="map-continue")
+                yield ReviewLine(id="map-review")
                 yield FilterInput(placeholder="⌕ type to filter the lessons", id="map-filter",
                                   compact=True)
                 yield Static(id="map-header")
@@ -165,6 +178,7 @@ class MapScreen(Screen[None]):
         self.query_one("#map-filter", Input).cursor_blink = False
         self.query_one("#map-filter", Input).focus()
         self.query_one("#map-detail").display = self.app.size.width >= NARROW
+        self.query_one("#map-review").display = False
         # Read before the first frame: the learner's first sight is the whole map (the cache
         # makes this a few stat calls and one small JSON file).
         self.states, self.store = self._read()
@@ -209,7 +223,35 @@ class MapScreen(Screen[None]):
 
     def _show(self, keep: bool = True) -> None:
         self._show_continue()
+        # The review deck reads the finished lessons whole: after the frame, in a thread.
+        self.call_after_refresh(partial(
+            self.run_worker, self._count_review, thread=True, group="map-review",
+            exclusive=True, exit_on_error=False))
         self._filter(self.query_one("#map-filter", Input).value, keep=keep)
+
+    def _count_review(self) -> None:
+        from grimoire.course.review import build_deck, now
+        from grimoire.ui.lesson_cache import read_lesson
+
+        if self.store is None:
+            return
+        deck = build_deck([state.summary for state in self.states], self.store,
+                          lambda lesson_id: read_lesson(lesson_id, self.lessons_dir))
+        due = len(deck.due(now()))
+        self.app.call_from_thread(self._show_review, len(deck.cards), due)
+
+    def _show_review(self, cards: int, due: int) -> None:
+        """The review line: how many cards are due (hidden while the deck is empty)."""
+        if not self.is_attached:
+            return
+        line = self.query_one("#map-review", ReviewLine)
+        line.display = cards > 0
+        text = Text()
+        text.append("✦ review", style="bold")
+        text.append(f" — {due} due" if due else " — nothing due today")
+        text.append("   ctrl+r", style="dim")
+        line.due = due
+        line.update(text)
 
     def continue_state(self) -> LessonState | None:
         """The lesson to continue: the last one opened if unfinished, else the first not done."""
@@ -347,7 +389,7 @@ class MapScreen(Screen[None]):
             detail.update(Text("No lesson matches the filter.", style="italic"))
             return
         summary = state.summary
-        box.border_title = f"{summary.number:02d} · {summary.id}"
+        box.border_title = plain(f"{summary.number:02d} · {summary.id}")
         titles = {s.summary.id: s for s in self.states}
         text = Text()
         text.append(summary.title + "\n\n", style="bold")

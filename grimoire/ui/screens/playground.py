@@ -4,7 +4,9 @@ Type a prompt; ctrl+r lets the model continue it, one character at a time as it 
 (temperature and top-k beside). Wherever the cursor stands in the prompt, the panels on the
 right show the model's distribution over the next character there, and the embedding of the
 character just before the cursor with its nearest neighbours by cosine similarity; below, the
-attention pattern of the chosen layer and head over the last characters of the prompt.
+attention pattern of the chosen layer and head over the last characters of the prompt. Once the
+training room has taught the familiar a text, the playground writes with that tuned copy until it
+is reset there; ctrl+f switches between the shipped and the tuned familiar.
 
 The model runs in this process, in a thread worker, not in the lesson kernel: streaming needs
 one character at a time, and the attention patterns and embeddings are arrays read directly
@@ -52,17 +54,37 @@ MAX_NEW = 240
 
 WRITING_PACE = 0.012
 
-_MODELS: dict[str, Any] = {}
+_MODELS: dict[tuple[str, int], Any] = {}
 
 
 def load_familiar(path: str | None) -> GPT:
-    """The model (cached per path for the life of the process); imports numpy on first use."""
-    key = path or ""
+    """The model (cached per path and file version); imports numpy on first use.
+
+    A tuned copy is rewritten each time the training room teaches the familiar, so the cache
+    keys on the file's modification time too.
+    """
+    key = (path or "", file_version(path))
     if key not in _MODELS:
         from grimoire.model import load_model
 
         _MODELS[key] = load_model(path)
     return _MODELS[key]
+
+
+def file_version(path: str | None) -> int:
+    """The modification time of a model file in nanoseconds (0 for the shipped one)."""
+    try:
+        return Path(path).stat().st_mtime_ns if path else 0
+    except OSError:
+        return 0
+
+
+def tuned_familiar() -> str | None:
+    """The path of the familiar tuned in the training room, if there is one."""
+    from grimoire.course.training import tuned_model_path
+
+    path = tuned_model_path()
+    return str(path) if path.is_file() else None
 
 
 @dataclass
@@ -143,12 +165,18 @@ class PlaygroundScreen(Screen[None]):
         Binding("escape", "stop_or_leave", "Stop writing / back"),
         Binding("ctrl+k", "keep", "Keep what it wrote", priority=True),
         Binding("ctrl+l", "focus_layer", "Choose layer and head", show=False),
+        Binding("ctrl+f", "toggle_familiar", "Tuned / shipped"),
     ]
 
     def __init__(self, model_path: str | Path | None = None, prompt: str = DEFAULT_PROMPT,
                  seed: int | None = None) -> None:
         super().__init__()
-        self.model_path = str(model_path) if model_path is not None else None
+        self.chosen_path = str(model_path) if model_path is not None else None
+        """A model file asked for by name (tests, screenshots): then no tuned copy is offered."""
+        self.model_path = self.chosen_path
+        self.use_tuned = True
+        """Write with the training room's tuned copy when there is one (ctrl+f toggles)."""
+        self._woken_version = 0
         self.initial_prompt = prompt
         self.seed = seed
         """A fixed seed makes every continuation the same (for tests and screenshots)."""
@@ -203,6 +231,7 @@ class PlaygroundScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._choose_familiar()
         self._show_continuation("The familiar is waking…")
         self.query_one("#prompt", TextArea).focus()
         self.query_one("#prompt", TextArea).move_cursor(
@@ -211,18 +240,56 @@ class PlaygroundScreen(Screen[None]):
 
     # -- the model ---------------------------------------------------------------------------
 
+    def _choose_familiar(self) -> bool:
+        """Pick the shipped or the tuned familiar; True when the choice changed."""
+        if self.chosen_path is not None:
+            return False
+        tuned = tuned_familiar() if self.use_tuned else None
+        changed = tuned != self.model_path
+        self.model_path = tuned
+        self.sub_title = "the playground · the tuned familiar" if tuned else "the playground"
+        self.refresh_bindings()
+        return changed
+
+    def on_screen_resume(self) -> None:
+        # Back from the training room: the familiar may have been tuned or reset meanwhile.
+        if self._choose_familiar() or self._woken_version != file_version(self.model_path):
+            self._rewake()
+
+    def _rewake(self) -> None:
+        self.model = None
+        self._show_continuation("The familiar is waking…")
+        self._wake()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_familiar":
+            # Offered (and in the footer) only once the training room has tuned a copy.
+            return self.chosen_path is None and tuned_familiar() is not None
+        return True
+
+    def action_toggle_familiar(self) -> None:
+        if self.writing:
+            self.action_stop_or_leave()
+        self.use_tuned = not self.use_tuned
+        self._choose_familiar()
+        self.notify("The tuned familiar writes now." if self.use_tuned
+                    else "The shipped familiar writes now.", timeout=3)
+        self._rewake()
+
     @work(thread=True, exclusive=True, group="wake")
     def _wake(self) -> None:
         try:
+            version = file_version(self.model_path)
             model = load_familiar(self.model_path)
         except Exception as error:  # noqa: BLE001 - any failure becomes one sentence on screen
             self.app.call_from_thread(
                 self._show_continuation, f"The familiar cannot wake: {error}", True)
             return
-        self.app.call_from_thread(self._awake, model)
+        self.app.call_from_thread(self._awake, model, version)
 
-    def _awake(self, model: GPT) -> None:
+    def _awake(self, model: GPT, version: int = 0) -> None:
         self.model = model
+        self._woken_version = version
         config = model.config
         self.query_one("#layer", Stepper).set_range(0, config.n_layer - 1)
         self.query_one("#head", Stepper).set_range(0, config.n_head - 1)

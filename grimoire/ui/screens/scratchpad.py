@@ -8,7 +8,6 @@ sessions in the learner's data folder.
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -21,35 +20,18 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, Static
 
-from grimoire import paths
 from grimoire.ui.kernel_client import kernel_client
+from grimoire.ui.plain import plain_text
 from grimoire.ui.widgets.code_cell import SPINNER, CellOutput
 from grimoire.ui.widgets.code_editor import CodeEditor
 from grimoire.ui.widgets.footer import KeyFooter
 
-HISTORY_LIMIT = 200
-HISTORY_FILE = "scratchpad.json"
-
 
 def load_history() -> list[str]:
     """The cells run before, oldest first ([] when none or unreadable)."""
-    try:
-        data = json.loads((paths.user_data_dir() / HISTORY_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    entries = data.get("history") if isinstance(data, dict) else None
-    return [str(e) for e in entries][-HISTORY_LIMIT:] if isinstance(entries, list) else []
+    from grimoire.course.progress import scratchpad_history
 
-
-def save_history(history: list[str]) -> None:
-    """Keep the latest cells run; a failure to write is not worth interrupting the learner."""
-    from grimoire.course.progress import atomic_write
-
-    try:
-        atomic_write(paths.user_data_dir() / HISTORY_FILE,
-                     json.dumps({"history": history[-HISTORY_LIMIT:]}, ensure_ascii=False))
-    except OSError:
-        pass
+    return scratchpad_history()
 
 
 class HistoryEditor(CodeEditor):
@@ -162,8 +144,10 @@ class ScratchpadScreen(Screen[None]):
         if not code.strip() or self.running:
             return
         if not self.history or self.history[-1] != code:
-            self.history.append(code)
-            save_history(self.history)
+            from grimoire.course.progress import remember_scratch_cell
+
+            # Merged with what another Grimoire on this home may have run meanwhile.
+            self.history = remember_scratch_cell(code)
         self.position = len(self.history)
         self.draft = ""
         editor.load_text("")
@@ -174,7 +158,7 @@ class ScratchpadScreen(Screen[None]):
         number = self.count
         log = self.query_one("#scratch-log", VerticalScroll)
         entry = Vertical(classes="scratch-entry")
-        echo = Static(Text.assemble((f"[{number}] ", "bold"), code.rstrip("\n")),
+        echo = Static(Text.assemble((f"[{number}] ", "bold"), plain_text(code.rstrip("\n"))),
                       classes="scratch-code")
         output = CellOutput()
         await log.mount(entry)

@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 from grimoire import paths
 from grimoire.outline import Symbol, find_symbol, outline_in_pieces, outline_text
 from grimoire.ui import sourcefiles
+from grimoire.ui.plain import plain
 from grimoire.ui.widgets.code_view import BACKGROUND_LEX_LINES, CodeView, Mark
 from grimoire.ui.widgets.footer import KeyFooter
 from grimoire.ui.widgets.outline_panel import OutlinePanel
@@ -234,7 +235,7 @@ class SourceScreen(Screen[None]):
     def _title_page(self, shown: str, count: int, is_summary: bool) -> None:
         reading = self.query_one("#reading")
         alive = self.query_one(SourceTree).is_alive(shown)
-        reading.border_title = f"{shown}  {ALIVE} alive" if alive else shown
+        reading.border_title = plain(f"{shown}  {ALIVE} alive" if alive else shown)
         self._subtitle("sealed" if is_summary else f"{count} lines")
 
     def on_code_view_cursor_moved(self, event: CodeView.CursorMoved) -> None:
@@ -341,7 +342,7 @@ class SourceScreen(Screen[None]):
         results.display = True
         results.focus()
         self.searching = True
-        results.border_title = f"seeking '{text}' in every page…"
+        results.border_title = plain(f"seeking '{text}' in every page…")
         results.border_subtitle = "enter opens the page · c closes · escape goes back"
         pages = sourcefiles.search_pages(text)
         deadline = time.monotonic() + SEARCH_AT_ONCE_SECONDS
@@ -381,13 +382,13 @@ class SourceScreen(Screen[None]):
         hits, text = results.hits, results.query
         pages = len({hit.shown for hit in hits})
         if hits:
-            results.border_title = (
+            results.border_title = plain(
                 f"'{text}': {_count(len(hits), 'line')} on {_count(pages, 'page')}"
                 + (f" (the first {len(hits)})" if len(hits) >= sourcefiles.SEARCH_LIMIT else "")
                 + ("" if event.done else " …")
             )
         elif event.done:
-            results.border_title = f"'{text}' appears nowhere in the spellbook"
+            results.border_title = plain(f"'{text}' appears nowhere in the spellbook")
             if results.has_focus:
                 self.query_one(CodeView).focus()
 

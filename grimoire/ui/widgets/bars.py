@@ -18,7 +18,7 @@ from grimoire.ui.widgets.palette import (
     ThemeColours,
     format_number,
     hex_colour,
-    readable_label,
+    readable_labels,
 )
 from grimoire.ui.widgets.picture import Picture
 
@@ -26,9 +26,13 @@ EIGHTHS = " ▏▎▍▌▋▊▉█"
 RISING = " ▁▂▃▄▅▆▇█"
 MAX_HORIZONTAL = 32
 COLUMN_HEIGHT = 10
-MAX_LABEL = 16
 MIN_BAR = 4
-"""Labels are shortened before a bar gets fewer cells than this."""
+"""Labels are shortened (ending in '…') before a bar gets fewer cells than this."""
+LABEL_SHARE = 0.5
+"""Labels may take up to this share of the row; beyond it the bar's length needs the room."""
+NEGATIVE_PATTERN = "▒"
+POSITIVE_PATTERN = "█"
+"""Without colour, a bar's sign is its pattern (as well as its side of the axis)."""
 MIN_SIGNED_BAR = 3
 """A signed bar needs a cell each side of its zero axis."""
 
@@ -97,7 +101,7 @@ class Bars(Picture):
     ) -> list[Text]:
         """One row a value: its label, its bar and its number, exactly `width` cells together."""
         if labels:
-            names = [readable_label(label) for label in labels][: len(values)]
+            names = readable_labels(labels)[: len(values)]
             names += [""] * (len(values) - len(names))
         else:
             names = [str(i) for i in range(len(values))]
@@ -108,7 +112,8 @@ class Bars(Picture):
         # The number keeps its room; the labels give up theirs (to nothing) before the bar goes
         # below `least_bar` cells; the bar takes all that is left, so each row is `width` exactly.
         room = width - number_width - 1  # label, its space, and the bar
-        label_width = min(MAX_LABEL, max(cell_len(n) for n in names), room - 1 - least_bar)
+        label_width = min(max(cell_len(n) for n in names), int(room * LABEL_SHARE),
+                          room - 1 - least_bar)
         if label_width <= 0:
             label_width = 0
             bar_width = room
@@ -118,13 +123,17 @@ class Bars(Picture):
             # Not even one cell of bar: the numbers alone, as much of them as fits.
             return [Text(number.rjust(number_width)) for number in numbers]
         fractions = bar_fractions(values, log)
+        if colours.monochrome:
+            return self._glyph_rows(names, numbers, fractions, label_width, bar_width,
+                                    number_width, signed, log, muted)
         bar_colour = colours.series[0]
         negative_colour = ColourScale(-1, 1, True, colours).hex(-0.9)
         lines = []
         for name, number, fraction in zip(names, numbers, fractions, strict=True):
             line = Text(no_wrap=True, overflow="crop")
             if label_width:
-                shown = set_cell_size(name, label_width) if cell_len(name) > label_width else name
+                shown = name if cell_len(name) <= label_width else (
+                    set_cell_size(name, label_width - 1) + "…")
                 line.append(" " * (label_width - cell_len(shown)) + shown, style=muted)
                 line.append(" ")
             if signed and bar_width >= MIN_SIGNED_BAR:
@@ -141,6 +150,39 @@ class Bars(Picture):
             line.append(" " * (1 + number_width - len(number)), style=Style(color=bar_colour))
             line.append(number)
             lines.append(line)
+        if log:
+            lines.append(Text("bar lengths on a log scale", style=muted))
+        return lines
+
+    @staticmethod
+    def _glyph_rows(names: list[str], numbers: list[str], fractions: list[float],
+                    label_width: int, bar_width: int, number_width: int, signed: bool,
+                    log: bool, muted: Style) -> list[Text]:
+        """Without colour: positive bars in '█', negative ones in the pattern '▒', a legend."""
+        lines = []
+        for name, number, fraction in zip(names, numbers, fractions, strict=True):
+            line = Text(no_wrap=True, overflow="crop")
+            if label_width:
+                shown = name if cell_len(name) <= label_width else (
+                    set_cell_size(name, label_width - 1) + "…")
+                line.append(" " * (label_width - cell_len(shown)) + shown, style=muted)
+                line.append(" ")
+            if signed and bar_width >= MIN_SIGNED_BAR:
+                half = bar_width // 2
+                left = round(max(0.0, -fraction) * half)
+                right = round(max(0.0, fraction) * (bar_width - half - 1))
+                line.append(" " * (half - left) + NEGATIVE_PATTERN * left)
+                line.append("│", style=muted)
+                line.append(POSITIVE_PATTERN * right + " " * (bar_width - half - 1 - right))
+            else:
+                full, tip = _eighths(abs(fraction), bar_width)
+                line.append(POSITIVE_PATTERN * full + tip + " " * (bar_width - full - len(tip)))
+            line.append(" " * (1 + number_width - len(number)))
+            line.append(number)
+            lines.append(line)
+        if signed:
+            lines.append(Text(f"{POSITIVE_PATTERN} positive, right of │   "
+                              f"{NEGATIVE_PATTERN} negative, left of │", style=muted))
         if log:
             lines.append(Text("bar lengths on a log scale", style=muted))
         return lines

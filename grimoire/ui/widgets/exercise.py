@@ -3,6 +3,10 @@
 ctrl+r in the exercise's cell runs the learner's code and then the lesson's check (the lesson
 screen does that in the kernel); `h` shows the next hint, and after the last hint the solution.
 The exercise counts as done when the check passes or the solution has been shown.
+
+A failed check says what is wrong in one sentence; when the check compared arrays, heatmaps of
+the expected array, the learner's and their difference are drawn under it. After a pass, `h`
+sets the book's solution beside the learner's, to compare (never before a pass).
 """
 
 from __future__ import annotations
@@ -11,12 +15,13 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from grimoire.course.schema import Exercise
 from grimoire.ui.widgets.code_cell import CodeCell
 from grimoire.ui.widgets.code_editor import CodeEditor
+from grimoire.ui.widgets.displays import display_widget
 from grimoire.ui.widgets.prose import Prose, code_style_for, inline_text
 
 if TYPE_CHECKING:
@@ -49,6 +54,11 @@ class ExerciseBlock(Vertical):
     }
     ExerciseBlock > .exercise-solution-title { color: $text-warning; text-style: bold; }
     ExerciseBlock > CodeEditor { margin: 0 0 1 0; }
+    ExerciseBlock > .exercise-difference { height: auto; }
+    ExerciseBlock > .exercise-difference > Picture { width: 1fr; margin: 0 1 1 0; }
+    ExerciseBlock > .exercise-compare { height: auto; margin: 0 0 1 0; }
+    ExerciseBlock > .exercise-compare > Vertical { width: 1fr; height: auto; margin: 0 1 0 0; }
+    ExerciseBlock > .exercise-compare .exercise-compare-title { color: $text-success; }
     """
 
     def __init__(self, exercise: Exercise, key: str, code: str | None = None,
@@ -69,6 +79,8 @@ class ExerciseBlock(Vertical):
             run_word="checks",
         )
         self.verdict = Static(classes="exercise-verdict -empty")
+        self.difference = Horizontal(classes="exercise-difference")
+        self.book_solution_shown = False
 
     @property
     def solution_shown(self) -> bool:
@@ -83,6 +95,7 @@ class ExerciseBlock(Vertical):
         yield Prose(self.exercise.prompt)
         yield self.cell
         yield self.verdict
+        yield self.difference
         # Hints taken in an earlier session are there from the start, not added after.
         for _ in range(self._hints_to_show):
             yield from self._next_hint()
@@ -90,6 +103,7 @@ class ExerciseBlock(Vertical):
     def on_mount(self) -> None:
         if self.passed:
             self._say("✓ Passed earlier: the check agreed with your code.", "passed")
+            self.border_subtitle = "ctrl+r checks · h compares with the book's solution"
 
     def _next_hint(self) -> list[Static | CodeEditor]:
         """The widgets of the next rung of the ladder, counting it as taken."""
@@ -127,14 +141,37 @@ class ExerciseBlock(Vertical):
         self.call_after_refresh(widgets[-1].scroll_visible, animate=False)
         return True
 
+    def show_book_solution(self) -> bool:
+        """After a pass: the learner's code and the book's side by side; False before a pass."""
+        if not self.passed or self.book_solution_shown:
+            return False
+        self.book_solution_shown = True
+        yours = Vertical(Static("yours", classes="exercise-compare-title"),
+                         CodeEditor(self.cell.code.rstrip("\n"), read_only=True))
+        book = Vertical(Static("the book's", classes="exercise-compare-title"),
+                        CodeEditor(self.exercise.solution.rstrip("\n"), read_only=True,
+                                   classes="exercise-solution"))
+        compare = Horizontal(yours, book, classes="exercise-compare")
+        self.mount(compare, after=self.difference)
+        self.border_subtitle = "ctrl+r checks · the book's solution shown"
+        self.call_after_refresh(compare.scroll_visible, animate=False)
+        return True
+
     def show_verdict(self, verdict: ExerciseVerdict) -> None:
         """The check's answer, and what the learner's code printed or raised."""
         self.cell.show_result(verdict.attempt)
+        self.difference.remove_children()
         if verdict.passed:
             self.passed = True
-            self._say("✓ " + verdict.message, "passed")
+            self._say("✓ " + verdict.message + "  (h: compare with the book's solution)",
+                      "passed")
+            if not self.book_solution_shown:
+                self.border_subtitle = "ctrl+r checks · h compares with the book's solution"
         else:
             self._say("✗ " + verdict.message, "failed")
+            pictures = verdict.check.displays if verdict.check is not None else []
+            if pictures:
+                self.difference.mount_all([display_widget(display) for display in pictures])
 
     def _say(self, message: str, tone: str) -> None:
         self.verdict.set_classes(f"exercise-verdict -{tone}")

@@ -17,11 +17,14 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from grimoire.ui.widgets.palette import (
+    SHADES,
     ColourScale,
     ThemeColours,
     format_number,
+    glyph,
     hex_colour,
     readable_label,
+    readable_labels,
 )
 from grimoire.ui.widgets.picture import Picture
 
@@ -47,6 +50,13 @@ def _bin(values: list[list[float]], row_group: int, col_group: int) -> list[list
             out.append(sum(cell) / len(cell) if cell else math.nan)
         rows.append(out)
     return rows
+
+
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` cells, ending in '…' when it had to be shortened."""
+    if len(text) <= width:
+        return text
+    return text[: width - 1] + "…" if width > 1 else text[:width]
 
 
 def _group_labels(labels: list[str] | None, group: int) -> list[str] | None:
@@ -127,7 +137,8 @@ class Heatmap(Picture, can_focus=True):
         # Label column: each text line holds two matrix rows, so its label names both.
         label_width = 0
         if row_labels is not None:
-            label_width = min(MAX_LABEL, max(len(self._pair(row_labels, i)) for i in range(0, n_rows, 2)))
+            label_width = min(2 * MAX_LABEL + 1,
+                              max(len(self._pair(row_labels, i)) for i in range(0, n_rows, 2)))
         else:
             label_width = len(str(n_rows - 1))
         grid_width = max(1, width - label_width - 1)
@@ -144,6 +155,8 @@ class Heatmap(Picture, can_focus=True):
 
         lines: list[Text] = []
         muted = Style(color="#" + "".join(f"{c:02x}" for c in colours.muted))
+        if colours.monochrome:
+            return self._draw_glyphs(values, row_labels, col_labels, scale, muted, width)
         if n_rows <= SMALL_ROWS and row_group == 1 and col_group == 1 and n_cols * 2 <= width:
             # A small matrix reads better with a line (and a label) for every row.
             small = self._draw_small(values, row_labels, col_labels, scale, muted, width)
@@ -161,10 +174,10 @@ class Heatmap(Picture, can_focus=True):
         for top in range(0, shown_rows, 2):
             line = Text()
             if row_labels is not None:
-                label = self._pair(row_labels, top)
+                label = self._pair(row_labels, top, label_width)
             else:
                 label = str(top * row_group)
-            line.append(label[:label_width].rjust(label_width), style=muted)
+            line.append(label.rjust(label_width), style=muted)
             line.append(" ")
             upper = shown[top]
             lower = shown[top + 1] if top + 1 < shown_rows else None
@@ -205,7 +218,7 @@ class Heatmap(Picture, can_focus=True):
         marked = self.cursor if self.has_focus else None
         mark = Style(color=hex_colour(scale.colours.foreground))
         for r, (name, row) in enumerate(zip(names, values, strict=True)):
-            line = Text(name[:label_width].rjust(label_width) + " ", style=muted)
+            line = Text(cut(name, label_width).rjust(label_width) + " ", style=muted)
             for c, value in enumerate(row):
                 if marked == (r, c):
                     line.append("▐" + "█" * (cell - 2) + "▌" if cell > 2 else "▐▌", style=mark)
@@ -214,20 +227,89 @@ class Heatmap(Picture, can_focus=True):
             lines.append(line)
         return lines
 
+    def _draw_glyphs(
+        self,
+        values: list[list[float]],
+        row_labels: list[str] | None,
+        col_labels: list[str] | None,
+        scale: ColourScale,
+        muted: Style,
+        width: int,
+    ) -> list[Text]:
+        """Without colour: a line per row, each cell two glyphs saying sign and size."""
+        n_rows, n_cols = len(values), len(values[0])
+        names = row_labels if row_labels is not None else [str(i) for i in range(n_rows)]
+        label_width = min(MAX_LABEL, max(len(name) for name in names))
+        col_group = max(1, math.ceil(n_cols * 2 / max(2, width - label_width - 1)))
+        row_group = max(1, math.ceil(n_rows / MAX_ROWS))
+        shown = _bin(values, row_group, col_group)
+        names = [names[i] for i in range(0, n_rows, row_group)]
+        lines: list[Text] = []
+        header = self._column_header(
+            _group_labels(col_labels, col_group) if col_labels else None, len(shown[0]), 2,
+            col_group)
+        if header:
+            lines.append(Text(" " * (label_width + 1)) + Text(header, style=muted))
+        marked = None
+        if self.has_focus:
+            marked = (self.cursor[0] // row_group, self.cursor[1] // col_group)
+        for r, (name, row) in enumerate(zip(names, shown, strict=False)):
+            line = Text(cut(name, label_width).rjust(label_width) + " ", style=muted)
+            for c, value in enumerate(row):
+                line.append(glyph(scale, value),
+                            style=Style(reverse=True) if marked == (r, c) else "")
+            lines.append(line)
+        lines.extend(self._glyph_legend(scale, n_rows, n_cols, row_group, col_group, muted))
+        if self.has_focus:
+            lines.append(Text(self.readout(), style=Style(bold=True)))
+        return lines
+
+    @staticmethod
+    def _glyph_legend(scale: ColourScale, n_rows: int, n_cols: int, row_group: int,
+                      col_group: int, muted: Style) -> list[Text]:
+        """How to read the glyphs: the ramp with its ends, and what sign and shade mean."""
+        legend = Text(format_number(scale.low) + " ", style=muted)
+        if scale.diverging:
+            legend.append(" ".join("−" + shade for shade in reversed(SHADES)) + "  0  "
+                          + " ".join("+" + shade for shade in SHADES))
+            meaning = "− below zero, + above, the shade its size; blank is about 0"
+        else:
+            legend.append(" ".join(shade * 2 for shade in SHADES))
+            meaning = ("darker shades are smaller values" if scale.high > 0
+                       else "the fullest shade is the most negative")
+        legend.append(" " + format_number(scale.high), style=muted)
+        note = f"{n_rows}×{n_cols}; {meaning}"
+        if row_group > 1 or col_group > 1:
+            note += f"; cells averaged {row_group}×{col_group} to fit"
+        return [legend, Text(note, style=muted)]
+
     def _labels(self, key: str, count: int) -> list[str] | None:
         labels = self.display_data.get(key)
         if not labels:
             return None
-        labels = [readable_label(label) for label in labels][:count]
+        labels = readable_labels(labels)[:count]
         return labels + [""] * (count - len(labels))
 
     @staticmethod
-    def _pair(labels: list[str], top: int) -> str:
-        upper = labels[top]
-        lower = labels[top + 1] if top + 1 < len(labels) else ""
-        if len(upper) <= 1 and len(lower) <= 1:
-            return f"{upper or ' '}{lower}"
-        return f"{upper}/{lower}" if lower else upper
+    def _pair(labels: list[str], top: int, width: int | None = None) -> str:
+        """The label of a line holding rows `top` and `top + 1`: "upper/lower", both visible.
+
+        The slash keeps two one-character labels from reading as one word ('h' and 'e' are
+        "h/e", not "he"); when the pair is too wide, each side is shortened with '…'.
+        """
+        upper = labels[top] or " "
+        if top + 1 >= len(labels):
+            return upper if width is None else cut(upper, width)
+        lower = labels[top + 1] or " "
+        text = f"{upper}/{lower}"
+        if width is None or len(text) <= width:
+            return text
+        room = max(2, width - 1)
+        lower_room = max(1, min(len(lower), room // 2))
+        upper_room = max(1, room - lower_room)
+        if len(upper) < upper_room:
+            lower_room = room - len(upper)
+        return f"{cut(upper, upper_room)}/{cut(lower, lower_room)}"
 
     @staticmethod
     def _column_header(labels: list[str] | None, count: int, cell: int, group: int) -> str:

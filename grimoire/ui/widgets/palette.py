@@ -25,11 +25,41 @@ RGB = tuple[int, int, int]
 # deepening to ink on light themes (magma-like, so brightness alone still orders the values).
 _SEQUENTIAL_DARK: tuple[RGB, ...] = ((59, 31, 110), (181, 54, 122), (240, 140, 58), (251, 227, 142))
 _SEQUENTIAL_LIGHT: tuple[RGB, ...] = ((246, 196, 122), (217, 69, 111), (107, 42, 140), (42, 15, 71))
-# Diverging ends: cold blue below zero, warm red above, with a half-way stop for each.
-_NEGATIVE_DARK: tuple[RGB, ...] = ((38, 84, 140), (100, 170, 235))
-_POSITIVE_DARK: tuple[RGB, ...] = ((150, 52, 48), (240, 110, 90))
-_NEGATIVE_LIGHT: tuple[RGB, ...] = ((120, 170, 225), (24, 82, 160))
-_POSITIVE_LIGHT: tuple[RGB, ...] = ((235, 140, 120), (170, 30, 30))
+# Diverging ends as OKLCh (lightness, chroma, hue in degrees): a blue below zero and a red
+# above, of equal lightness and chroma so neither sign looks stronger than the other.
+_NEGATIVE_END = {True: (0.74, 0.14, 250.0), False: (0.46, 0.16, 255.0)}
+_POSITIVE_END = {True: (0.74, 0.14, 28.0), False: (0.46, 0.16, 28.0)}
+
+MONOCHROME_THEME = "monochrome"
+"""The theme for screens without colour; pictures then keep their meaning in glyphs."""
+
+SHADES = "░▒▓█"
+"""Sizes, from small to large, when colour cannot say them."""
+SERIES_MARKS = "•×+o*#"
+"""One mark a series, when colour cannot tell lines apart."""
+
+
+def glyph(scale: ColourScale, value: float) -> str:
+    """Two characters that say a value without colour: its sign and its size.
+
+    Signed (diverging) data: '+' or '−' then a shade for the magnitude ('+▓', '−░'); a value
+    too small for the lightest shade is blank, as zero is blank in colour. One-sign data: the
+    shade twice ('▒▒'). Not a number: '??'.
+    """
+    if not math.isfinite(value):
+        return "??"
+    if scale.diverging:
+        size = abs(value) / (scale.high or 1.0)
+        level = min(len(SHADES), int(size * len(SHADES) + 0.5))
+        if level == 0:
+            return "  "
+        return ("+" if value > 0 else "−") + SHADES[level - 1]
+    fraction = (value - scale.low) / ((scale.high - scale.low) or 1.0)
+    if scale.high <= 0:
+        fraction = 1.0 - fraction
+    level = min(len(SHADES) - 1, max(0, int(fraction * len(SHADES))))
+    return SHADES[level] * 2
+
 
 SERIES_DARK: tuple[str, ...] = ("#f0a04b", "#6fb4f0", "#c678dd", "#98c379", "#e06c75", "#56b6c2")
 SERIES_LIGHT: tuple[str, ...] = ("#b35c00", "#1f63a8", "#8a3fa8", "#3f7d20", "#b0283a", "#137a85")
@@ -59,12 +89,56 @@ def _blend(a: RGB, b: RGB, t: float) -> RGB:
     )
 
 
+def _to_linear(channel: float) -> float:
+    c = channel / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def _from_linear(channel: float) -> int:
+    c = 12.92 * channel if channel <= 0.0031308 else 1.055 * channel ** (1 / 2.4) - 0.055
+    return max(0, min(255, round(c * 255)))
+
+
+def to_oklab(rgb: RGB) -> tuple[float, float, float]:
+    """sRGB to OKLab (Björn Ottosson's perceptual space): equal steps there look equal."""
+    r, g, b = (_to_linear(c) for c in rgb)
+    l_ = (0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b) ** (1 / 3)
+    m_ = (0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b) ** (1 / 3)
+    s_ = (0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b) ** (1 / 3)
+    return (0.2104542553 * l_ + 0.7936177850 * m_ - 0.0040720468 * s_,
+            1.9779984951 * l_ - 2.4285922050 * m_ + 0.4505937099 * s_,
+            0.0259040371 * l_ + 0.7827717662 * m_ - 0.8086757660 * s_)
+
+
+def from_oklab(lab: tuple[float, float, float]) -> RGB:
+    """OKLab back to sRGB, clipped into the displayable range."""
+    lightness, a, b = lab
+    l_ = (lightness + 0.3963377774 * a + 0.2158037573 * b) ** 3
+    m_ = (lightness - 0.1055613458 * a - 0.0638541728 * b) ** 3
+    s_ = (lightness - 0.0894841775 * a - 1.2914855480 * b) ** 3
+    return (_from_linear(4.0767416621 * l_ - 3.3077115913 * m_ + 0.2309699292 * s_),
+            _from_linear(-1.2684380046 * l_ + 2.6097574011 * m_ - 0.3413193965 * s_),
+            _from_linear(-0.0041960863 * l_ - 0.7034186147 * m_ + 1.7076147010 * s_))
+
+
+def _oklch(lightness: float, chroma: float, hue: float) -> tuple[float, float, float]:
+    angle = math.radians(hue)
+    return (lightness, chroma * math.cos(angle), chroma * math.sin(angle))
+
+
 def _along(stops: Sequence[RGB], t: float) -> RGB:
-    """The colour a fraction t in [0, 1] of the way along a piecewise-linear ramp."""
+    """The colour a fraction t in [0, 1] of the way along a ramp, blended in OKLab.
+
+    Blending in a perceptual space rather than in RGB keeps the steps even to the eye and keeps
+    the hue from wandering (a straight RGB blend from blue towards a grey passes through teal).
+    """
     t = min(1.0, max(0.0, t))
     span = t * (len(stops) - 1)
     index = min(int(span), len(stops) - 2)
-    return _blend(stops[index], stops[index + 1], span - index)
+    a, b = to_oklab(stops[index]), to_oklab(stops[index + 1])
+    f = span - index
+    return from_oklab((a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f,
+                       a[2] + (b[2] - a[2]) * f))
 
 
 @dataclass(frozen=True)
@@ -76,6 +150,8 @@ class ThemeColours:
     foreground: RGB
     muted: RGB
     accent: RGB
+    monochrome: bool = False
+    """No colour to carry meaning (NO_COLOR, or the monochrome theme): pictures use glyphs."""
 
     @property
     def series(self) -> tuple[str, ...]:
@@ -99,6 +175,7 @@ def theme_colours(app: App | None) -> ThemeColours:
         foreground=foreground,
         muted=_blend(surface, foreground, 0.55),
         accent=parse_rgb(variables.get("accent"), (255, 166, 43)),
+        monochrome=bool(getattr(app, "no_color", False)) or app.theme == MONOCHROME_THEME,
     )
 
 
@@ -113,14 +190,19 @@ class ColourScale:
 
     @classmethod
     def for_values(cls, values: Sequence[float], colours: ThemeColours) -> ColourScale:
-        """The scale that fits these values (NaN and infinities are ignored)."""
+        """The scale that fits these values (NaN and infinities are ignored).
+
+        Values of both signs get the diverging scale; values of one sign a sequential one,
+        whose strongest colour goes to the largest magnitude (the most negative, when all
+        are negative).
+        """
         finite = [v for v in values if math.isfinite(v)]
         if not finite:
             return cls(0.0, 1.0, False, colours)
         low, high = min(finite), max(finite)
-        if low < 0:
+        if low < 0 < high:
             # Symmetric, so equal magnitudes of opposite sign get equally strong colours.
-            bound = max(abs(low), abs(high)) or 1.0
+            bound = max(abs(low), abs(high))
             return cls(-bound, bound, True, colours)
         return cls(low, high if high > low else low + 1.0, False, colours)
 
@@ -131,14 +213,16 @@ class ColourScale:
         surface = self.colours.surface
         dark = self.colours.dark
         if self.diverging:
-            t = value / self.high
-            if t < 0:
-                stops = (surface, *(_NEGATIVE_DARK if dark else _NEGATIVE_LIGHT))
-                return _along(stops, -t)
-            stops = (surface, *(_POSITIVE_DARK if dark else _POSITIVE_LIGHT))
-            return _along(stops, t)
+            t = min(1.0, abs(value) / self.high)
+            end = to_oklab(from_oklab(_oklch(*(_NEGATIVE_END if value < 0 else _POSITIVE_END)[
+                dark])))
+            middle = to_oklab(surface)
+            return from_oklab(tuple(m + (e - m) * t for m, e in zip(middle, end, strict=True)))
         stops = (surface, *(_SEQUENTIAL_DARK if dark else _SEQUENTIAL_LIGHT))
-        return _along(stops, (value - self.low) / (self.high - self.low))
+        fraction = (value - self.low) / (self.high - self.low)
+        if self.high <= 0:
+            fraction = 1.0 - fraction  # all negative: the largest magnitude is the strongest
+        return _along(stops, fraction)
 
     def hex(self, value: float) -> str:
         """The colour of one value as '#rrggbb'."""
@@ -162,6 +246,10 @@ def format_number(value: float, digits: int = 3) -> str:
 _VISIBLE = {" ": "␣", "\n": "⏎", "\t": "⇥", "\x7f": "␡"}
 
 
+_SYMBOLS = frozenset(_VISIBLE.values()) | {chr(0x2400 + code) for code in range(32)}
+"""The symbols that stand for invisible characters; when one is itself the text, it is quoted."""
+
+
 def _visible(char: str) -> str:
     return _VISIBLE.get(char) or (chr(0x2400 + ord(char)) if ord(char) < 32 else char)
 
@@ -178,6 +266,20 @@ def readable_label(label: object) -> str:
     if len(text) == 1:
         return _visible(text)
     return "".join(char if char == " " else _visible(char) for char in text)
+
+
+def readable_labels(labels: list[object]) -> list[str]:
+    """Labels made readable together, so no two different ones look the same.
+
+    The model's vocabulary holds some of the symbols as characters of their own (the Grimoire's
+    source writes '⏎'). Where a set of labels holds both an invisible character and the symbol
+    that pictures it, the symbol itself is quoted: the newline is ⏎ and the character is '⏎'.
+    (A lesson that has already turned its characters into symbols keeps them as they are.)
+    """
+    texts = [str(label) for label in labels]
+    pictured = {_visible(text) for text in texts if len(text) == 1 and _visible(text) != text}
+    return [f"'{text}'" if text in pictured and text in _SYMBOLS else readable_label(text)
+            for text in texts]
 
 
 def visible_characters(text: str) -> str:

@@ -15,6 +15,7 @@ from textual.app import RenderResult
 from textual.geometry import Size
 from textual.widget import Widget
 
+from grimoire.ui.plain import plain
 from grimoire.ui.widgets.palette import ThemeColours, theme_colours
 
 
@@ -46,7 +47,7 @@ class Picture(Widget):
         self._lines: dict[tuple[object, ...], list[Text]] = {}
         title = display.get("title")
         if title:
-            self.border_title = str(title)
+            self.border_title = plain(title)
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
@@ -60,7 +61,7 @@ class Picture(Widget):
         self.display_data = display
         self._lines.clear()
         title = display.get("title")
-        self.border_title = str(title) if title else None
+        self.border_title = plain(title) if title else None
         self.refresh(layout=True)
 
     def state_key(self) -> object:

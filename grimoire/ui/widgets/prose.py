@@ -44,7 +44,7 @@ def prose_markdown(
     text: str, placeholders: Sequence[Placeholder], values: Sequence[str | None] | None
 ) -> str:
     """What the learner reads: values filled in first (they may sit inside math), then math."""
-    return render_math(fill_placeholders(text, placeholders, values))
+    return render_math(fill_placeholders(text, placeholders, values), markdown=True)
 
 
 def markdown(text: str) -> Markdown:

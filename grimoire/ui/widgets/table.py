@@ -11,7 +11,6 @@ from grimoire.ui.widgets.palette import ColourScale, ThemeColours, hex_colour
 from grimoire.ui.widgets.picture import Picture
 
 MAX_MATRIX_ROWS = 16
-MAX_CELL = 24
 
 
 def _is_number(text: str) -> bool:
@@ -49,11 +48,10 @@ class TableDisplay(Picture):
             return [Text("(an empty table)", style=Style(italic=True))]
         grid = [r + [""] * (count - len(r)) for r in rows]
         head = header + [""] * (count - len(header)) if header else None
-        widths = [
-            min(MAX_CELL, max([len(r[c]) for r in grid] + ([len(head[c])] if head else [0])))
-            for c in range(count)
-        ]
-        # Shrink the widest columns until the table fits the width (2 spaces between columns).
+        widths = [max([len(r[c]) for r in grid] + ([len(head[c])] if head else [0]))
+                  for c in range(count)]
+        # Cells are cut (ending in '…') only when the table does not fit: the widest column
+        # gives up a cell at a time until the rows fit the width (2 spaces between columns).
         while sum(widths) + 2 * (count - 1) > width and max(widths) > 3:
             widest = widths.index(max(widths))
             widths[widest] -= 1

@@ -29,8 +29,14 @@ def test_run_prints_prose_math_outputs_and_displays() -> None:
     assert "it is 5, and squared 25.0." in out  # placeholders filled from the step's code
     assert "norm: 5.0" in out and "→ 5.0" in out  # stdout and the last value
     assert "the parts of v" in out and "█" in out  # the bars display drawn as text
-    assert "● 1. the 2-norm" in out and "answer: 7" in out
+    # The right answers stay hidden unless asked for.
+    assert "○ 1. the 2-norm" in out and "●" not in out and "answer: 7" not in out
     assert "grimoire/paths.py:resolve_source" in out
+
+
+def test_run_marks_the_right_answers_only_with_answers() -> None:
+    out = grimoire("--trust", "run", str(EXAMPLE_DIR / "01-example.yaml"), "--answers").stdout
+    assert "● 1. the 2-norm" in out and "answer: 7" in out
 
 
 def test_run_by_id_with_lessons_option_and_json() -> None:

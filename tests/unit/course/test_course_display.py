@@ -41,7 +41,7 @@ def test_each_display_is_the_contract_dict(show_and_sink: tuple[Show, list[Displ
         {"kind": "scatter", "points": [[0.0, 1.0], [2.0, 3.0]], "labels": ["one", "two"],
          "title": None},
         {"kind": "line", "series": [[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]], "labels": ["up", "down"],
-         "title": None},
+         "title": None, "x": None},
         {"kind": "table", "rows": [["svd", "1.235"], ["qr", "2"]], "header": ["name", "value"],
          "title": None},
         {"kind": "matrix", "values": [[1.0, 0.0], [0.0, 1.0]], "title": "I"},

@@ -60,3 +60,51 @@ def test_unknown_commands_are_kept_and_listed() -> None:
 def test_unbalanced_input_does_not_raise() -> None:
     for latex in (r"\frac{a", "x^", "{{{", r"\sqrt", "}", "_{", "\\"):
         assert isinstance(latex_to_unicode(latex), str)
+
+
+def _as_markdown_shows(text: str) -> str:
+    """What a learner reads once the prose's Markdown is drawn (no colours, one long line)."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    console = Console(width=200, color_system=None, record=True)
+    console.print(Markdown(render(text, markdown=True)))
+    return " ".join(console.export_text().split())
+
+
+def test_formulas_keep_their_underscores_and_stars_through_markdown():
+    # Each of these once came out with a subscript eaten by Markdown's emphasis.
+    assert "‖W − Wₖ‖_F = √(∑_(i > k) σᵢ²)" in _as_markdown_shows(
+        r"the error $\|W - W_k\|_F = \sqrt{\sum_{i > k} \sigma_i^2}$; then _more_")
+    assert "ℝ^(d_head)" in _as_markdown_shows(r"$z^h \in \mathbb{R}^{d_{head}}$ and _this_")
+    assert "W_Vʰ W_Oʰ" in _as_markdown_shows(r"the map $W_V^h W_O^h$ decides")
+    assert "a * b * c" in _as_markdown_shows(r"$a * b * c$")
+    # Markdown outside the math still works.
+    assert "_" not in _as_markdown_shows("an *emphasis* and _another_")
+
+
+def test_a_word_as_a_subscript_reads_as_one_name():
+    assert latex_to_unicode(r"d_{head}") == "d_head"
+    assert latex_to_unicode(r"W_{QK}^h") == "W_QKʰ"
+    assert latex_to_unicode(r"x_{i+1}") == "xᵢ₊₁"
+
+
+def test_lesson_questions_write_their_math_between_dollars():
+    # `W_V^h` outside $...$ reaches the learner as raw TeX.
+    import re
+
+    from grimoire.course.loader import load_lessons
+    from grimoire.paths import lessons_dir
+
+    raw_tex = re.compile(r"(?<![\w$\\`])[A-Za-z]+_[A-Za-z{]+\^")
+    lessons, _problems = load_lessons(lessons_dir())
+    found = []
+    for lesson in lessons:
+        for step in lesson.steps:
+            for block in step.blocks:
+                for text in [getattr(block, "question", ""), *(getattr(block, "choices", None)
+                                                               or [])]:
+                    outside = re.sub(r"\$[^$]*\$|`[^`]*`", "", text or "")
+                    if raw_tex.search(outside):
+                        found.append((lesson.id, text))
+    assert not found

@@ -1,9 +1,12 @@
-"""Generation with a KV cache: equal to recomputation, reproducible by seed, and a pinned sample."""
+"""Generation with the KV cache (generate.py) gives the logits, keys, values and text of `forward`."""
 
 import numpy as np
 import pytest
 
 from grimoire.model import load_model
+from grimoire.model.generate import KVCache
+from grimoire.model.gpt import GPT, Config, forward, init_params
+from grimoire.model.tokenizer import Tokenizer
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +31,6 @@ def test_sampled_generation_with_the_cache_equals_recomputing_every_step(model):
 
 
 def test_cached_step_logits_match_the_full_forward(model):
-    from grimoire.model.generate import KVCache
-
     ids = model.encode("import numpy as np\n\ndef softmax(x):\n")
     cache = KVCache(model.params, model.config)
     full = model.forward(ids)
@@ -74,3 +75,54 @@ def test_generation_follows_edits_to_the_parameters(model):
     edited.params["unembed"][:, 1] = 1.0  # so character 1 always wins
     assert edited.generate("def ", 5, temperature=0) == edited.tokenizer.vocab[1] * 5
     assert model.generate("def ", 5, temperature=0) != edited.generate("def ", 5, temperature=0)
+
+
+def test_the_cache_holds_the_keys_and_values_of_the_trace(model):
+    ids = model.encode("for step in range(steps):\n    loss = model.loss(ids)\n")
+    _, trace = model.forward(ids, trace=True)
+    cache = KVCache(model.params, model.config)
+    cache.read(list(ids[:20]))
+    for token in ids[20:]:
+        cache.step(int(token))
+    d_head = model.config.d_head
+    for i, stored in enumerate(cache.keys_values):
+        np.testing.assert_allclose(stored[:, : ids.size, :d_head], trace[f"blocks.{i}.attn.k"],
+                                   rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(stored[:, : ids.size, d_head : 2 * d_head],
+                                   trace[f"blocks.{i}.attn.v"], rtol=1e-4, atol=1e-5)
+
+
+def _odd_model(seed: int) -> GPT:
+    """Three heads of 5 (so 1/sqrt(d_head) is not a power of two), weights far from their init."""
+    config = Config(n_layer=2, n_head=3, d_model=15, d_head=5, d_mlp=24, n_ctx=12, vocab_size=7)
+    rng = np.random.default_rng(seed)
+    params = {name: (value + rng.normal(0.0, 0.5, value.shape)).astype(np.float32)
+              for name, value in init_params(config, seed).items()}
+    return GPT(config, params, Tokenizer(["\ufffd", *"abcdef"]))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_cache_equals_forward_for_any_shape_of_model(seed):
+    odd = _odd_model(seed)
+    ids = np.random.default_rng(seed).integers(0, 7, odd.config.n_ctx)
+    full = forward(odd.params, odd.config, ids)
+    cache = KVCache(odd.params, odd.config)
+    np.testing.assert_allclose(cache.read(list(ids[:4])), full[3], rtol=1e-4, atol=1e-4)
+    for t in range(4, ids.size):
+        np.testing.assert_allclose(cache.step(int(ids[t])), full[t], rtol=1e-4, atol=1e-4)
+    assert odd.generate("ab", 40, temperature=0) == odd.reference_generate("ab", 40, temperature=0)
+
+
+def test_the_cache_stays_finite_where_scores_are_huge(model):
+    # A lesson may scale a matrix up; the softmax must then still be shifted by each row's max.
+    edited = load_model()
+    edited.params["blocks.0.attn.w_q"] = edited.params["blocks.0.attn.w_q"] * 300.0
+    ids = edited.encode("def layer_norm(x, gain, bias):\n")
+    full, trace = edited.forward(ids, trace=True)
+    assert np.abs(trace["blocks.0.attn.scores"]).max() > 200.0  # exp of that overflows float32
+    cache = KVCache(edited.params, edited.config)
+    cache.read(list(ids[:3]))
+    for t in range(3, ids.size):
+        logits = cache.step(int(ids[t]))
+        assert np.isfinite(logits).all()
+        np.testing.assert_allclose(logits, full[t], rtol=1e-3, atol=1e-3)
