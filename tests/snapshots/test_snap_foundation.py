@@ -97,3 +97,15 @@ def test_snap_source_search(snap_compare, little_grimoire, foundation_rooms):
         await pilot.pause()
 
     assert snap_compare(app, run_before=searched, terminal_size=SIZE)
+
+
+NARROW = (80, 24)
+
+
+def test_snap_help_80x24(snap_compare, foundation_rooms):
+    assert snap_compare(GrimoireApp(), press=["question_mark"], terminal_size=NARROW)
+
+
+def test_snap_source_80x24(snap_compare, little_grimoire, foundation_rooms):
+    app = GrimoireApp(StartRequest("source", path="grimoire/spells.py", symbol="softmax"))
+    assert snap_compare(app, terminal_size=NARROW)
