@@ -5,7 +5,8 @@ Run: `OPENBLAS_NUM_THREADS=1 python benchmarks/kernel.py [--runs 5]`. Warm-up is
 `python -c "import numpy, scipy.linalg"`; the round trip is `Kernel.run("x = 1")` as the app
 sees it, against a JSON line echoed by a bare child over a pipe; the forward pass is
 `model.forward` of 128 characters inside a cell (after warm-up), with its page faults, against
-the same code in a bare `python -c` child that keeps glibc's default of returning freed memory.
+the same code in a bare `python -c` child that keeps glibc's default of returning freed memory
+(both on one BLAS thread, which the kernel pins for its child whatever the environment says).
 All measured in the same run, interleaved; prints medians and ratios.
 """
 
@@ -63,8 +64,10 @@ faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / 50
 
 def bare_forwards() -> tuple[float, float]:
     """(seconds, page faults) per forward in a bare child with glibc's default malloc."""
+    # One BLAS thread, as the kernel pins for its child: only the memory differs.
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     done = subprocess.run([sys.executable, "-c", FORWARDS + "print(seconds, faults)"],
-                          check=True, capture_output=True, text=True)
+                          check=True, capture_output=True, text=True, env=env)
     seconds, faults = done.stdout.split()
     return float(seconds), float(faults)
 

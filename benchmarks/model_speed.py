@@ -126,16 +126,20 @@ def torch_generate(model, prompt: str, n: int) -> str:
     return "".join(out)
 
 
-def interleaved(functions: dict, repeats: int) -> dict[str, list[float]]:
-    """Wall seconds of each function, in rounds that run each once in turn (after a warm-up)."""
+def interleaved(functions: dict, repeats: int) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds of each function, in rounds that run each once in turn (after a warm-up).
+
+    CPU time leaves out the waits for a core on a busy machine: on a machine with more runnable
+    work than cores, it is the figure that says what one core does.
+    """
     for function in functions.values():
         function()
-    times: dict[str, list[float]] = {name: [] for name in functions}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in functions}
     for _ in range(repeats):
         for name, function in functions.items():
-            started = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             function()
-            times[name].append(time.perf_counter() - started)
+            times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
     return times
 
 
@@ -214,18 +218,21 @@ def main() -> int:
     times = interleaved(runs, options.repeats)
     print(f"\ngreedy generation of {chars} chars after 'def ' ({options.repeats} interleaved "
           f"rounds; load average before {load:.2f}, after {os.getloadavg()[0]:.2f}):")
-    rates = {}
+    rates, cpu_rates = {}, {}
     for name, seconds in times.items():
-        rates[name] = chars / statistics.median(seconds)
-        print(f"  {name:<24} median {rates[name]:>7,.0f} chars/s, best {chars / min(seconds):>7,.0f}")
-    numpy_rate = rates["numpy, KV cache"]
-    print(f"  goal: 6,000 chars/s on one core -> {'met' if numpy_rate >= 6000 else 'missed'}")
+        rates[name] = chars / statistics.median(wall for wall, _ in seconds)
+        cpu_rates[name] = chars / statistics.median(cpu for _, cpu in seconds)
+        print(f"  {name:<24} median {rates[name]:>7,.0f} chars/s wall "
+              f"(best {chars / min(wall for wall, _ in seconds):,.0f}), "
+              f"{cpu_rates[name]:>7,.0f} chars/s by CPU time")
+    numpy_rate, numpy_cpu = rates["numpy, KV cache"], cpu_rates["numpy, KV cache"]
+    print(f"  goal 6,000 chars/s on one core: {'met' if numpy_rate >= 6000 else 'missed'} by wall "
+          f"time, {'met' if numpy_cpu >= 6000 else 'missed'} by CPU time")
     if torch is not None:
         ratio = numpy_rate / rates["PyTorch eager, KV cache"]
-        print(f"  numpy / PyTorch eager = x{ratio:.2f} (goal x2: {'met' if ratio >= 2 else 'missed'})")
-    cpu = best_of(lambda: model.generate("def ", chars, temperature=0), repeats=3,
-                  clock=time.process_time)
-    print(f"  numpy by CPU time, which leaves out waiting for a core: {chars / cpu:,.0f} chars/s")
+        cpu_ratio = numpy_cpu / cpu_rates["PyTorch eager, KV cache"]
+        print(f"  numpy / PyTorch eager = x{ratio:.2f} by wall time, x{cpu_ratio:.2f} by CPU time "
+              f"(goal x2: {'met' if min(ratio, cpu_ratio) >= 2 else 'missed'})")
     fresh_chars = 200
     fresh = best_of(lambda: model.reference_generate("def ", fresh_chars, temperature=0),
                     repeats=3)

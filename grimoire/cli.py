@@ -213,6 +213,27 @@ def _silence_stdout() -> None:
         pass
 
 
+def _utf8_terminal() -> None:
+    """Under an ASCII locale (LANG=C) draw the glyphs as UTF-8, not as `\\u263e` escapes.
+
+    The locale says what Python may assume, not what the terminal draws, and every terminal
+    the app can run in today reads UTF-8; an escape is never the better picture.
+    """
+    import codecs
+
+    for stream in (sys.__stdout__, sys.__stderr__):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            name = "ascii"
+        if name != "utf-8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
 _REQUESTED: dict[str, str] = {}
 """What the global options ask of the app, whichever room it opens in (e.g. its theme)."""
 
@@ -222,6 +243,7 @@ def _run_tui(**request: object) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return 2
+    _utf8_terminal()
     from grimoire.ui.app import run_app
 
     return run_app(**request, **_REQUESTED)  # type: ignore[arg-type]
@@ -242,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.monochrome:
         _REQUESTED["theme"] = "monochrome"
     command = args.command or "open"
-    if command not in TUI_COMMANDS and command != "train":
+    if command not in TUI_COMMANDS and command != "train" and not (
+            command == "review" and not args.plain):
         _plain_output()
     try:
         if command == "open":
@@ -264,9 +287,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return cli_review(args)
         if command == "review":
-            from grimoire.ui.app import run_app
-
-            return run_app(screen="review", lessons=args.lessons, trust=args.trust)
+            return _run_tui(screen="review", lessons=args.lessons, trust=args.trust)
         if command == "run":
             from grimoire.course.runner import cli_run
 

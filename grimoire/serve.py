@@ -180,8 +180,7 @@ def build_server(host: str, port: int, lessons: Path | None, home_per_visitor: b
             context = {
                 "title": title,
                 "home": name if home_per_visitor else None,
-                "font_size": max(8, min(32, int(request.query.get("fontsize", "16"))
-                                        if request.query.get("fontsize", "").isdigit() else 16)),
+                "font_size": _number(request.query.get("fontsize"), 16, 8, 32),
                 "websocket_url": f"{scheme}://{request.host}{socket}",
                 "static_url": "/static/",
             }
@@ -192,8 +191,8 @@ def build_server(host: str, port: int, lessons: Path | None, home_per_visitor: b
             if home is not None:
                 home.mkdir(parents=True, exist_ok=True)
             websocket = web.WebSocketResponse(heartbeat=15)
-            width = _number(request.query.get("width"), 80)
-            height = _number(request.query.get("height"), 24)
+            width = _number(request.query.get("width"), 80, 10, 1000)
+            height = _number(request.query.get("height"), 24, 10, 1000)
             service: GrimoireAppService | None = None
             try:
                 await websocket.prepare(request)
@@ -245,9 +244,10 @@ def build_server(host: str, port: int, lessons: Path | None, home_per_visitor: b
     return GrimoireServer()
 
 
-def _number(text: str | None, default: int) -> int:
+def _number(text: str | None, default: int, low: int, high: int) -> int:
+    """A number from the page's address, kept between `low` and `high`; `default` if none."""
     try:
-        return max(10, min(1000, int(text or "")))
+        return max(low, min(high, int(text or "")))
     except ValueError:
         return default
 

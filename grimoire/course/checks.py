@@ -254,8 +254,8 @@ def diagnose(yours: object, expected: object, what: str = "your result", *,
     """None when `yours` equals `expected` (within tolerance), else one sentence on how it differs.
 
     The sentence names the mistake a learner most likely made: a wrong shape, a transpose, a
-    flipped sign, a constant factor, a constant row added to every row (a bias forgotten or
-    added twice), or a single row or column that is off.
+    flipped sign, a constant factor, one vector added to every row or to every column (a bias
+    forgotten or added twice), or a single row or column that is off.
     """
     import numpy
 
@@ -309,6 +309,12 @@ def diagnose(yours: object, expected: object, what: str = "your result", *,
             return f"{what} is right except in row {int(rows[0])}."
         if len(columns) == 1 and got.shape[1] > 1:
             return f"{what} is right except in column {int(columns[0])}."
+    if got.ndim == 2 and got.shape[1] > 1 and _close(
+        numpy, difference, numpy.broadcast_to(difference[:, :1], difference.shape), rtol, atol
+    ):
+        return (f"every column of {what} is off by the same vector (size "
+                f"{float(numpy.linalg.norm(difference[:, 0])):.3g}): a bias added twice or "
+                "forgotten?")
     if got.ndim == 1 and int(wrong.sum()) == 1 and got.size > 1:
         return f"{what} is right except at index {int(numpy.flatnonzero(wrong)[0])}."
     worst = numpy.unravel_index(int(numpy.argmax(numpy.abs(difference))), got.shape)

@@ -9,13 +9,14 @@ picture. One translation table, built once, so making a megabyte of output safe 
 Public API::
 
     visible(text: str) -> str          # the same text, with control characters drawn
+    visible_json(value) -> value       # every string inside a JSON-like value made visible
     VisibleStream(stream)              # a text stream whose writes go through `visible`
 """
 
 from __future__ import annotations
 
 import io
-from typing import TextIO
+from typing import Any, TextIO
 
 _KEPT = {"\n", "\t"}
 
@@ -37,6 +38,17 @@ _VISIBLE = _table()
 def visible(text: str) -> str:
     """`text` with every control character except newline and tab replaced by a visible one."""
     return text.translate(_VISIBLE)
+
+
+def visible_json(value: Any) -> Any:
+    """The same JSON-like value (dicts, lists, strings, numbers) with every string made visible."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {key: visible_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [visible_json(item) for item in value]
+    return value
 
 
 class VisibleStream(io.TextIOBase):

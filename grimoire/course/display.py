@@ -77,7 +77,24 @@ def _as_list(data: Any) -> Any:
     return data
 
 
+def _head(data: Any, limit: int) -> tuple[Any, list[int] | None]:
+    """An array cut to `limit` along each of its first two axes before it is converted.
+
+    Converting a 10,000 × 10,000 array to lists to keep 256 × 256 of it would need gigabytes.
+    Returns the cut array and the original shape (None when nothing was cut).
+    """
+    shape = getattr(data, "shape", None)
+    if not isinstance(shape, tuple) or not shape or not hasattr(data, "__getitem__"):
+        return data, None
+    if all(side <= limit for side in shape[:2]):
+        return data, None
+    if len(shape) == 1:
+        return data[:limit], list(shape)
+    return data[:limit, :limit], list(shape)
+
+
 def _matrix(data: Any, what: str) -> tuple[list[list[float]], list[int] | None]:
+    data, cut_from = _head(data, MAX_SIDE)
     rows = _as_list(data)
     if isinstance(rows, (int, float)):
         rows = [[rows]]
@@ -91,7 +108,7 @@ def _matrix(data: Any, what: str) -> tuple[list[list[float]], list[int] | None]:
     if shape[1] and any(isinstance(x, list) for x in rows[0]):
         raise DisplayError(f"{what} needs a 2-D array; this one has more dimensions. "
                            "Pick a slice, such as M[0].")
-    truncated = None
+    truncated = cut_from[:2] if cut_from and len(cut_from) >= 2 else cut_from
     if shape[0] > MAX_SIDE or shape[1] > MAX_SIDE:
         truncated = shape
         rows = [row[:MAX_SIDE] for row in rows[:MAX_SIDE]]
@@ -131,6 +148,7 @@ def heatmap(M: Any, rows: Any = None, cols: Any = None, title: Any = None) -> Di
 
 def bars(values: Any, labels: Any = None, log: bool = False, title: Any = None) -> Display:
     """One bar per value (log=True for a log scale)."""
+    values, cut_from = _head(values, MAX_SIDE)
     items = _as_list(values)
     if not isinstance(items, list) or any(isinstance(v, list) for v in items):
         raise DisplayError("show.bars needs a 1-D list or array of numbers.")
@@ -138,13 +156,14 @@ def bars(values: Any, labels: Any = None, log: bool = False, title: Any = None) 
     display = Display(kind="bars", values=numbers[:MAX_SIDE],
                       labels=_labels(labels, min(len(numbers), MAX_SIDE), "labels="),
                       log=bool(log), title=_title(title))
-    if len(numbers) > MAX_SIDE:
-        display["truncated"] = [len(numbers)]
+    if len(numbers) > MAX_SIDE or cut_from:
+        display["truncated"] = cut_from or [len(numbers)]
     return display
 
 
 def scatter(points: Any, labels: Any = None, title: Any = None) -> Display:
     """Points in the plane (an (n, 2) array); labels name each point."""
+    points, cut_from = _head(points, MAX_POINTS)
     items = _as_list(points)
     if not isinstance(items, list) or any(not isinstance(p, list) or len(p) != 2 for p in items):
         raise DisplayError("show.scatter needs an (n, 2) array: one [x, y] per point. "
@@ -152,8 +171,8 @@ def scatter(points: Any, labels: Any = None, title: Any = None) -> Display:
     coords = [_floats(p, "show.scatter") for p in items[:MAX_POINTS]]
     display = Display(kind="scatter", points=coords,
                       labels=_labels(labels, len(coords), "labels="), title=_title(title))
-    if len(items) > MAX_POINTS:
-        display["truncated"] = [len(items), 2]
+    if len(items) > MAX_POINTS or cut_from:
+        display["truncated"] = cut_from or [len(items), 2]
     return display
 
 
@@ -163,7 +182,7 @@ def line(*series: Any, x: Any = None, labels: Any = None, title: Any = None) -> 
         raise DisplayError("show.line needs at least one series of numbers.")
     lists = []
     for one in series:
-        items = _as_list(one)
+        items = _as_list(_head(one, MAX_POINTS)[0])
         if not isinstance(items, list) or any(isinstance(v, list) for v in items):
             raise DisplayError("show.line takes 1-D series: show.line(a, b, labels=['a', 'b']).")
         lists.append(_floats(items[:MAX_POINTS], "show.line"))

@@ -66,9 +66,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
-from grimoire.course.controls import visible
+from grimoire.course.controls import visible_json
 
-DEFAULT_MEMORY_LIMIT = 2 * 1024**3
+
+def _memory_limit_from_environment() -> int:
+    """2 GiB, or `GRIMOIRE_KERNEL_MEMORY_MB` when set (a smaller machine, a quicker test)."""
+    text = os.environ.get("GRIMOIRE_KERNEL_MEMORY_MB", "").strip()
+    if text.isdigit() and 512 <= int(text) <= 1024 * 1024:
+        return int(text) * 1024**2
+    return 2 * 1024**3
+
+
+DEFAULT_MEMORY_LIMIT = _memory_limit_from_environment()
 """Address-space cap of the kernel process (RLIMIT_AS): 2 GiB, room for numpy and the model."""
 
 DEFAULT_TIMEOUT = 10.0
@@ -135,17 +144,6 @@ def _close_all() -> None:
 atexit.register(_close_all)
 
 
-def _visible_strings(value: Any) -> Any:
-    """The same JSON value with every string's control characters made visible."""
-    if isinstance(value, str):
-        return visible(value)
-    if isinstance(value, dict):
-        return {key: _visible_strings(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_visible_strings(item) for item in value]
-    return value
-
-
 class _Process:
     """One child process, its reader thread and the queue its replies arrive on."""
 
@@ -182,7 +180,7 @@ class _Process:
         try:
             for line in stream:
                 try:
-                    reply = _visible_strings(json.loads(line))
+                    reply = visible_json(json.loads(line))
                 except (ValueError, RecursionError):
                     continue
                 # Everything a cell produced is text the learner's terminal will show: its
@@ -233,6 +231,12 @@ class _Process:
         return lines[-1] if lines else ""
 
     def kill(self) -> None:
+        # The child leads its own process group (start_new_session), and whatever a cell
+        # started (`subprocess.Popen(["sleep", ...])`) is in it: all of it goes together.
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (OSError, ProcessLookupError):
+            pass
         try:
             if self.process.poll() is None:
                 self.process.kill()
@@ -487,7 +491,24 @@ class Kernel:
                 reply = self._request({"op": "run", "code": code, "name": "<cell>"}, limit)
             except _Failure as failure:
                 return failure.result
-        return self._cell_result(reply)
+            result = self._cell_result(reply)
+            self._restart_if_full(reply, result)
+        return result
+
+    def _restart_if_full(self, reply: dict, result: CellResult) -> None:
+        """After a MemoryError that left the kernel at its cap, start afresh, setup included.
+
+        Otherwise every later cell, even `x = 1`, would fail for want of memory.
+        """
+        if not reply.get("near_cap"):
+            return
+        restarted = self._restart_after_failure()
+        cap = self.memory_limit
+        limit = f" of {cap / 1024**3:g} GiB" if cap else ""
+        # Said on the error's own last line, which is what `check` quotes.
+        result.error = (f"{(result.error or 'MemoryError').rstrip()} The kernel's memory{limit} "
+                        f"stayed full after it, so the kernel was restarted; {restarted}")
+        result.restarted = True
 
     def _cell_result(self, reply: dict) -> CellResult:
         result = CellResult.from_dict(reply)
@@ -500,8 +521,9 @@ class Kernel:
         elif result.error_kind == "memory":
             cap = self.memory_limit
             limit = f" {cap / 1024**3:g} GiB" if cap else ""
-            result.error = (f"{result.error}\nThe kernel's memory is capped at{limit}; the kernel "
-                            "itself is fine.")
+            if not reply.get("near_cap"):
+                result.error = (f"{result.error}\nThe kernel's memory is capped at{limit}; what "
+                                "the cell made was let go, and the kernel carries on.")
         return result
 
     def run_exercise(
@@ -514,14 +536,16 @@ class Kernel:
                 reply = self._request({"op": "exercise", "code": code, "check": check}, limit * 2)
             except _Failure as failure:
                 return failure.result, None
-        # The request had room for both parts; the learner hears about the per-part limit.
-        timed_out = limit if reply.get("_timed_out") is not None else None
-        reply["_timed_out"] = timed_out
-        attempt = self._cell_result(dict(reply["cell"], _timed_out=timed_out))
-        check_reply = reply.get("check")
-        if check_reply is None:
-            return attempt, None
-        return attempt, self._cell_result(dict(check_reply, _timed_out=reply.get("_timed_out")))
+            # The request had room for both parts; the learner hears about the per-part limit.
+            timed_out = limit if reply.get("_timed_out") is not None else None
+            attempt = self._cell_result(dict(reply["cell"], _timed_out=timed_out))
+            check_reply = reply.get("check")
+            if check_reply is None:
+                self._restart_if_full(reply["cell"], attempt)
+                return attempt, None
+            checked = self._cell_result(dict(check_reply, _timed_out=timed_out))
+            self._restart_if_full(check_reply, checked)
+        return attempt, checked
 
     def evaluate(
         self, expressions: list[tuple[str, str]], timeout: float | None = None
@@ -538,7 +562,10 @@ class Kernel:
                 return [Evaluation(text=None, error=failure.result.error)] * len(expressions)
         out = []
         for answer in reply.get("answers", []):
-            if "error" not in answer:
+            if answer.get("error") == "KeyboardInterrupt" and reply.get("_timed_out") is not None:
+                out.append(Evaluation(text=None, error=f"it ran past the {limit:g} s limit and "
+                                      "was stopped"))
+            elif "error" not in answer:
                 out.append(Evaluation(text=answer.get("text"), value=answer.get("value")))
             elif answer["error"] == "name":
                 out.append(Evaluation(text=None, error=answer.get("message"),
@@ -546,7 +573,9 @@ class Kernel:
             else:
                 out.append(Evaluation(text=None,
                                       error=f"{answer['error']}: {answer.get('message')}"))
-        return out
+        missing = reply.get("error") or "the kernel gave no answer"
+        out += [Evaluation(text=None, error=missing)] * (len(expressions) - len(out))
+        return out[: len(expressions)]
 
     def fingerprint(self, names: list[str] | None = None) -> dict[str, str]:
         """Digests of the lesson namespace's shared values, keyed `model.params['wte']`, `E`, ...

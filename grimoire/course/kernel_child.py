@@ -28,6 +28,12 @@ from typing import Any
 VALUE_LIMIT = 4000
 """Characters of a cell's value shown before it is cut."""
 
+MAX_DISPLAYS = 50
+"""Displays one cell may show; more are counted and told, like text output past its cap."""
+
+NEAR_CAP = 0.85
+"""After a MemoryError, a kernel using this share of its memory cap is restarted."""
+
 
 class _State:
     """What the SIGINT handler needs: whether learner code is running right now."""
@@ -91,7 +97,9 @@ class Child:
         self.namespace: dict[str, Any] = {}
         self.cell_count = 0
         self.displays: list[dict] = []
+        self.displays_dropped = 0
         self.show: Any = None
+        self.memory_limit = 0
 
     def warm(self) -> None:
         import numpy  # noqa: F401 - imported here so the first cell does not wait for it
@@ -99,9 +107,33 @@ class Child:
 
         from grimoire.course.display import Show
 
-        self.show = Show(self.displays.append)
+        self.show = Show(self._keep_display)
         self.try_model()
         self.reset()
+
+    def _keep_display(self, display: dict) -> None:
+        # Ten thousand charts from one loop would take the app's memory and the reader's
+        # patience; the first MAX_DISPLAYS are kept and the rest counted.
+        if len(self.displays) < MAX_DISPLAYS:
+            self.displays.append(display)
+        else:
+            self.displays_dropped += 1
+
+    def near_memory_cap(self) -> bool:
+        """Is the process still using most of its address-space cap (after a MemoryError)?"""
+        if not self.memory_limit:
+            return False
+        import gc
+
+        try:
+            gc.collect()
+            with open("/proc/self/statm", encoding="ascii") as statm:
+                pages = int(statm.read().split()[0])
+        except MemoryError:
+            return True  # too full even to look
+        except (OSError, ValueError, IndexError):
+            return False
+        return pages * os.sysconf("SC_PAGE_SIZE") > NEAR_CAP * self.memory_limit
 
     def try_model(self) -> None:
         """Load the shipped model; if it cannot be loaded yet, say why and try again later."""
@@ -151,6 +183,7 @@ class Child:
     def run(self, code: str, name: str, namespace: dict | None = None) -> dict:
         namespace = self.namespace if namespace is None else namespace
         self.displays.clear()
+        self.displays_dropped = 0
         out, err = CappedText(self.output_limit), CappedText(self.output_limit)
         result: dict[str, Any] = {
             "stdout": "", "stderr": "", "value": None, "displays": [], "error": None,
@@ -178,8 +211,20 @@ class Child:
             sys.stdout, sys.stderr = saved
         result["duration"] = time.perf_counter() - start
         result["stdout"], result["stderr"] = out.getvalue(), err.getvalue()
+        if self.displays_dropped:
+            note = (f"[… {self.displays_dropped:,} more displays were not shown; the first "
+                    f"{MAX_DISPLAYS} are]")
+            result["stdout"] = (result["stdout"].rstrip("\n") + "\n" + note).lstrip("\n")
         result["displays"] = [dict(d) for d in self.displays]
         self.displays.clear()
+        self.displays_dropped = 0
+        if result["error"] is not None and len(result["error"]) > self.output_limit:
+            cut = len(result["error"]) - self.output_limit
+            result["error"] = (result["error"][: self.output_limit // 2] + f"\n[… {cut:,} "
+                               "characters of the error were cut …]\n"
+                               + result["error"][-self.output_limit // 2:])
+        if result["error_kind"] == "memory" and self.near_memory_cap():
+            result["near_cap"] = True
         return result
 
     def _describe_error(self, error: BaseException, name: str, result: dict) -> None:
@@ -202,7 +247,20 @@ class Child:
         frames = [f for f in traceback.extract_tb(error.__traceback__)
                   if f.filename.startswith("<") and f.filename not in ("<string>",)]
         lines = []
+        previous: tuple[str, int | None, str] | None = None
+        repeats = 0
         for frame in frames:
+            if frame.filename == name:
+                result["error_line"] = frame.lineno
+            here = (frame.filename, frame.lineno, frame.name)
+            if here == previous:
+                # A runaway recursion repeats one frame a thousand times: say so in one line.
+                repeats += 1
+                continue
+            if repeats:
+                lines.append(f"  [the line above repeated {repeats:,} more times]")
+                repeats = 0
+            previous = here
             where = f"line {frame.lineno}" if frame.filename == name else \
                 f"line {frame.lineno} of {frame.filename.strip('<>')}"
             if frame.name not in ("<module>",):
@@ -210,8 +268,8 @@ class Child:
             lines.append(f"  {where}")
             if frame.line:
                 lines.append(f"    {frame.line.strip()}")
-            if frame.filename == name:
-                result["error_line"] = frame.lineno
+        if repeats:
+            lines.append(f"  [the line above repeated {repeats:,} more times]")
         head = "Traceback (most recent call last):\n" if lines else ""
         message = "".join(traceback.format_exception_only(type(error), error)).rstrip()
         if type(error).__module__.startswith("grimoire."):
@@ -323,13 +381,23 @@ def _format_quoted(value: Any, spec: str) -> str:
     if numpy is not None and isinstance(value, numpy.generic):
         value = value.item()
     if spec:
-        return format(value, spec)
+        _check_format_spec(spec)
+        return format(value, spec)[:VALUE_LIMIT]
     if isinstance(value, float):
         return f"{value:.4g}"
     if numpy is not None and isinstance(value, numpy.ndarray):
         with numpy.printoptions(threshold=20, edgeitems=3, precision=4):
             return str(value)
     return str(value)[:VALUE_LIMIT]
+
+
+def _check_format_spec(spec: str) -> None:
+    """Refuse a width or precision no prose needs, before `format` tries to build it."""
+    from grimoire.course.schema import format_size_problem
+
+    problem = format_size_problem(spec)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def _plain(value: Any) -> Any:
@@ -351,6 +419,26 @@ def _watch_parent(parent: int) -> None:
     while True:
         time.sleep(0.5)
         if os.getppid() != parent:
+            _end_process_group()
+
+
+def _end_process_group() -> None:
+    """Stop this kernel and every process its cells started (they share its process group)."""
+    try:
+        os.killpg(os.getpgid(0), signal.SIGKILL)
+    except OSError:
+        pass
+    os._exit(0)
+
+
+class _Conversation:
+    """The kernel's own process id: a child forked by a cell must never take part."""
+
+    owner = 0
+
+    @classmethod
+    def leave_if_forked(cls) -> None:
+        if os.getpid() != cls.owner:
             os._exit(0)
 
 
@@ -382,12 +470,27 @@ def main() -> None:
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     signal.signal(signal.SIGINT, _on_sigint)
 
+    _Conversation.owner = os.getpid()
+
+    def forget_conversation() -> None:
+        # A cell's os.fork() (or multiprocessing) copies these descriptors; in the copy they
+        # are closed at once, so the child can neither read requests nor write replies.
+        for stream in (requests, replies):
+            try:
+                os.close(stream.fileno())
+            except (OSError, ValueError):
+                pass
+
+    os.register_at_fork(after_in_child=forget_conversation)
+
     def reply(message: dict) -> None:
+        _Conversation.leave_if_forked()
         replies.write(json.dumps(message, default=str).encode("utf-8") + b"\n")
         replies.flush()
 
     started = time.perf_counter()
     child = Child(options.output)
+    child.memory_limit = options.memory
     try:
         child.warm()
     except BaseException as error:  # noqa: BLE001 - told to the parent, then exit
@@ -399,6 +502,7 @@ def main() -> None:
            "model_error": child.model_error})
 
     while True:
+        _Conversation.leave_if_forked()
         line = requests.readline()
         if not line:
             return
@@ -406,24 +510,36 @@ def main() -> None:
             request = json.loads(line)
         except ValueError:
             continue
-        op = request.get("op")
-        answer: dict
-        if op == "run":
-            answer = child.run(request["code"], request.get("name") or "<cell>")
-        elif op == "exercise":
-            answer = child.exercise(request["code"], request["check"])
-        elif op == "eval":
-            answer = child.evaluate(request["expressions"])
-        elif op == "fingerprint":
-            answer = child.fingerprint(request.get("names"))
-        elif op == "reset":
-            child.reset()
-            answer = {"model_error": child.model_error}
-        else:
-            answer = {"error": f"unknown request {op!r}"}
+        try:
+            answer = _answer(child, request)
+        except MemoryError:
+            # Too little memory was left even to describe the failure.
+            answer = {"error": "MemoryError: the kernel's memory is full.", "error_kind": "memory",
+                      "error_name": "MemoryError", "near_cap": True}
         answer["id"] = request.get("id")
         answer["op"] = "reply"
-        reply(answer)
+        try:
+            reply(answer)
+        except MemoryError:
+            reply({"id": request.get("id"), "op": "reply", "error_kind": "memory",
+                   "error": "MemoryError: the kernel's memory is full.", "near_cap": True})
+
+
+def _answer(child: Child, request: dict) -> dict:
+    """The reply to one request from the app."""
+    op = request.get("op")
+    if op == "run":
+        return child.run(request["code"], request.get("name") or "<cell>")
+    if op == "exercise":
+        return child.exercise(request["code"], request["check"])
+    if op == "eval":
+        return child.evaluate(request["expressions"])
+    if op == "fingerprint":
+        return child.fingerprint(request.get("names"))
+    if op == "reset":
+        child.reset()
+        return {"model_error": child.model_error}
+    return {"error": f"unknown request {op!r}"}
 
 
 if __name__ == "__main__":

@@ -21,11 +21,13 @@ YAML is read with safe-loading semantics only (no Python tags); the node tree ke
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
+import gc
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,7 @@ from grimoire.course.schema import (
     Source,
     Step,
     WrongAnswer,
+    format_size_problem,
 )
 
 # libyaml is much faster; both keep marks on nodes, which is all the loader needs.
@@ -104,7 +107,9 @@ class _Reader:
 
     def block_indent(self, first_line: int) -> int:
         """Indentation of a `|` block's content: its first non-blank line's leading spaces."""
-        for text in self.lines[first_line - 1:]:
+        # Walks by index: slicing the rest of the file for every block made loading quadratic.
+        for index in range(max(0, first_line - 1), len(self.lines)):
+            text = self.lines[index]
             if text.strip():
                 return len(text) - len(text.lstrip(" "))
         return 0
@@ -536,6 +541,11 @@ class _Reader:
                 self.problem(where, f"'{{{{ {placeholder.expression} }}}}' in the prose is not a "
                              "Python expression.")
                 continue
+            too_big = format_size_problem(placeholder.format_spec)
+            if too_big is not None:
+                self.problem(where, f"':{placeholder.format_spec}' after "
+                             f"'{placeholder.expression}' is refused: {too_big}.")
+                continue
             try:
                 format(0.0, placeholder.format_spec)
             except ValueError:
@@ -587,6 +597,9 @@ class _Reader:
                 except (SyntaxError, ValueError, RecursionError, MemoryError):
                     self.problem(numeric_node, f"'numeric' of {what} is neither a number nor a "
                                  f"Python expression: '{value}'.")
+            elif not math.isfinite(value):
+                self.problem(numeric_node, f"'numeric' of {what} is {value}, which no answer can "
+                             "ever match; give a finite number.")
             else:
                 quiz.numeric = float(value)
             tolerance = self.number(entries, "tolerance", what, integer=False, minimum=0)
@@ -789,11 +802,13 @@ def _yaml_problem(file: str, error: yaml.YAMLError, text: str = "") -> Problem:
 
 
 def _read_text(path: Path, file: str) -> str:
+    from grimoire.course.files import UnreadableFile, read_capped
+
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise LessonError([Problem(file, 0, 0, f"The file cannot be read: "
-                                   f"{error.strerror or error}.")]) from None
+        data = read_capped(path)
+    except UnreadableFile as error:
+        raise LessonError([Problem(file, 0, 0, f"The file is not read: {error.strerror}.")]) \
+            from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -869,17 +884,32 @@ def _check_sources(lesson: Lesson, problems: list[Problem]) -> None:
                                                "do not exist."))
 
 
+@contextlib.contextmanager
+def _no_garbage_collection() -> Iterator[None]:
+    """Reading a lesson makes many small objects and no garbage cycles; the collector's full
+    passes over them made loading a long lesson grow with the square of its length."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_lesson(path: str | Path, *, check_sources: bool = True) -> Lesson:
     """Load and check one lesson file; raises LessonError listing every problem found."""
     path = Path(path)
     file = display_name(path)
     text = _read_text(path, file)
-    root = _compose(text, file)
-    reader = _Reader(file, text)
-    try:
-        lesson = reader.lesson(root, path)
-    except RecursionError:
-        raise LessonError([Problem(file, 0, 0, "The YAML is nested too deeply to read.")]) from None
+    with _no_garbage_collection():
+        root = _compose(text, file)
+        reader = _Reader(file, text)
+        try:
+            lesson = reader.lesson(root, path)
+        except RecursionError:
+            raise LessonError([Problem(file, 0, 0, "The YAML is nested too deeply to read.")]) \
+                from None
     problems = reader.problems
     if lesson is not None and check_sources:
         _check_sources(lesson, problems)
@@ -930,30 +960,34 @@ def check_requires(
                 problems.append(Problem.at(place(lesson, index), f"'{required}' in 'requires' is "
                                            f"not a lesson id{hint}"))
                 bad.add(lesson.id)
-    # Cycles: a depth-first walk; each lesson on a cycle is reported once, at its edge.
+    # Cycles: a depth-first walk with its own stack (a chain of thousands of lessons must not
+    # meet Python's recursion limit); each lesson on a cycle is reported once, at its edge.
     state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(lesson_id: str) -> None:
-        state[lesson_id] = 1
-        stack.append(lesson_id)
-        lesson = by_id[lesson_id]
-        for index, required in enumerate(lesson.requires):
-            if required not in by_id or required == lesson_id:
+    for start in lessons:
+        if start.id in state:
+            continue
+        state[start.id] = 1
+        path = [start.id]
+        pending = [iter(enumerate(start.requires))]
+        while pending:
+            step = next(pending[-1], None)
+            if step is None:
+                pending.pop()
+                state[path.pop()] = 2
+                continue
+            index, required = step
+            current = by_id[path[-1]]
+            if required not in by_id or required == current.id:
                 continue
             if state.get(required) == 1:
-                cycle = stack[stack.index(required):] + [required]
-                problems.append(Problem.at(place(lesson, index), "The 'requires' go round in a "
+                cycle = path[path.index(required):] + [required]
+                problems.append(Problem.at(place(current, index), "The 'requires' go round in a "
                                            f"circle: {' -> '.join(cycle)}."))
                 bad.update(cycle)
             elif required not in state:
-                visit(required)
-        stack.pop()
-        state[lesson_id] = 2
-
-    for lesson in lessons:
-        if lesson.id not in state:
-            visit(lesson.id)
+                state[required] = 1
+                path.append(required)
+                pending.append(iter(enumerate(by_id[required].requires)))
     return [lesson for lesson in lessons if lesson.id not in bad], problems
 
 
@@ -986,8 +1020,19 @@ def load_lessons(directory: str | Path | None = None) -> tuple[list[Lesson], lis
     return good, problems
 
 
+def _scalar(fields: dict[str, yaml.Node], name: str) -> str | None:
+    node = fields.get(name)
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
+
+
 def lesson_summaries(directory: str | Path | None = None) -> list[LessonSummary]:
-    """What the map shows (id, title, summary, requires, minutes, NN): quick, steps unchecked."""
+    """What the map shows (id, title, summary, requires, minutes, NN): quick, steps unchecked.
+
+    Read from the same node tree as `load_lesson` (never built into Python objects), so an
+    alias bomb in a summary stays a few nodes, and with the same file checks and size cap.
+    """
+    from grimoire.course.controls import visible
+
     folder = _resolve_directory(directory)
     summaries = []
     for path in lesson_files(folder):
@@ -995,26 +1040,30 @@ def lesson_summaries(directory: str | Path | None = None) -> list[LessonSummary]
         if match is None:
             continue
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+            root = _compose(_read_text(path, path.name), path.name)
+        except LessonError:
             continue
-        if not isinstance(data, dict):
+        if not isinstance(root, yaml.MappingNode):
             continue
-        lesson_id, title = data.get("id"), data.get("title")
-        if not isinstance(lesson_id, str) or not isinstance(title, str):
+        fields = {str(key.value): value for key, value in root.value
+                  if isinstance(key, yaml.ScalarNode)}
+        lesson_id, title = _scalar(fields, "id"), _scalar(fields, "title")
+        if not lesson_id or title is None:
             continue
-        requires = data.get("requires") or []
-        minutes = data.get("minutes")
-        steps = data.get("steps")
+        requires = fields.get("requires")
+        minutes = _scalar(fields, "minutes") or ""
+        steps = fields.get("steps")
         summaries.append(LessonSummary(
-            id=lesson_id,
-            title=title,
-            summary=str(data.get("summary") or ""),
-            requires=[str(r) for r in requires] if isinstance(requires, list) else [],
-            minutes=minutes if isinstance(minutes, int) and not isinstance(minutes, bool) else 0,
+            id=visible(lesson_id),
+            title=visible(title),
+            summary=visible(_scalar(fields, "summary") or ""),
+            requires=[visible(str(item.value)) for item in requires.value
+                      if isinstance(item, yaml.ScalarNode)]
+            if isinstance(requires, yaml.SequenceNode) else [],
+            minutes=int(minutes) if minutes.isdigit() and len(minutes) < 6 else 0,
             number=int(match.group(1)),
             path=path,
-            n_steps=len(steps) if isinstance(steps, list) else 0,
+            n_steps=len(steps.value) if isinstance(steps, yaml.SequenceNode) else 0,
         ))
     summaries.sort(key=lambda s: (s.number, s.id))
     return summaries
@@ -1053,12 +1102,34 @@ def list_lessons(
     width = max((len(lesson.id) for lesson in lessons), default=0)
     for lesson in lessons:
         write(f"{lesson.number:02d}  {lesson.id.ljust(width)}  {lesson.title}")
-    for problem in problems:
-        print(problem.short(), file=sys.stderr)
+    for line in problem_lines(problems):
+        print(line, file=sys.stderr)
     if not lessons and not problems:
         print(f"grimoire: no lessons in {display_name(_resolve_directory(directory))}.",
               file=sys.stderr)
     return 1 if problems else 0
+
+
+MAX_PROBLEMS_PER_FILE = 50
+"""Problems printed for one file; a broken file of 30,000 steps gets a count, not a flood."""
+
+
+def problem_lines(problems: list[Problem], per_file: int = MAX_PROBLEMS_PER_FILE) -> list[str]:
+    """Each problem as a line, at most `per_file` a file, then how many more that file has."""
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    lines: list[str] = []
+    for problem in problems:
+        count = shown.get(problem.file, 0)
+        if count < per_file:
+            shown[problem.file] = count + 1
+            lines.append(problem.short())
+        else:
+            hidden[problem.file] = hidden.get(problem.file, 0) + 1
+    for file, more in hidden.items():
+        lines.append(f"{file}: … and {more:,} more problems in this file (the first {per_file} "
+                     "are shown).")
+    return lines
 
 
 __all__ = [
@@ -1072,4 +1143,5 @@ __all__ = [
     "list_lessons",
     "load_lesson",
     "load_lessons",
+    "problem_lines",
 ]

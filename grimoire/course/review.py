@@ -27,7 +27,7 @@ Public API::
     compute_answers(lesson, cards, kernel, draw=first_other) -> dict[card_id, list[CardAnswer]]
     hide_answers(cards, kernel)        # the compute cards' names leave the namespace
     first_other(card, values) -> [binding];  random_other(rng) -> draw;  every_value(card, values)
-    check_variants(lesson, kernel) -> list[Problem]          # `grimoire check`
+    check_cards(lesson, kernel) -> list[Problem]             # `grimoire check`
     grade(card, answer, expected) -> Verdict
     schedule(state: dict | None, correct: bool, now) -> dict  # the new stored state
     due_cards(cards, states, now) -> list[Card];  next_due(cards, states) -> float | None
@@ -505,9 +505,13 @@ def _compute_bound(card: Card, binding: dict[str, object], kernel: Kernel,
     return _pick_number(card, check.value, binding, code)
 
 
-def check_variants(lesson: Lesson, kernel: Kernel) -> list[Problem]:
-    """Every value of every variant gives its card a number (what `grimoire check` proves)."""
-    cards = [card for card in cards_for_lesson(lesson) if card.variants]
+def check_cards(lesson: Lesson, kernel: Kernel) -> list[Problem]:
+    """Every compute card has a number to ask, for every value of every variant.
+
+    What `grimoire check` proves about review cards (the quizzes' answers it checks already):
+    the lesson is replayed once more, each card computed where the lesson would compute it.
+    """
+    cards = [card for card in cards_for_lesson(lesson) if card.kind == "compute"]
     problems: list[Problem] = []
     if not cards:
         return problems
@@ -518,7 +522,16 @@ def check_variants(lesson: Lesson, kernel: Kernel) -> list[Problem]:
         for answer in answers[card.id]:
             if answer.error is None:
                 continue
-            name = next(iter(answer.binding), next(iter(card.variants)))
+            if answer.lasting and not answer.binding:
+                names = ", ".join(f"'{target}'" for target in card.targets)
+                problems.append(Problem.at(block.place, "The review card of this cell would "
+                                           f"ask for {names}, which the prose quotes, but none "
+                                           "is a number; quote a number the cell computes, or "
+                                           "mark the cell 'review: false'."))
+                continue
+            if not answer.binding:
+                continue  # the cell itself failed: the lesson's own run says so
+            name = next(iter(answer.binding))
             line = block.variant_lines.get(name) or block.place.line
             reason = answer.error.rstrip(".")
             problems.append(Problem(block.place.file, line, 1, "The review card of this cell "

@@ -42,6 +42,7 @@ from grimoire.course.loader import (
     lesson_files,
     load_lesson,
     load_lessons,
+    problem_lines,
 )
 from grimoire.course.schema import (
     FILE_PATTERN,
@@ -133,6 +134,7 @@ class LessonRun:
     setup: CellResult | None
     blocks: list[BlockRun]
     problems: list[Problem]
+    watched: list[str] = field(default_factory=list)   # the shared names a step may not change
 
     @property
     def ok(self) -> bool:
@@ -216,7 +218,7 @@ def run_lesson(
             blocks.append(run)
             if on_block is not None:
                 on_block(run)
-    return LessonRun(lesson, setup, blocks, problems)
+    return LessonRun(lesson, setup, blocks, problems, watched)
 
 
 def _describe_block(
@@ -238,6 +240,7 @@ def _describe_block(
         if block.choices is not None:
             data["choices"] = [mathtext.render(c) for c in block.choices]
             data["answer"] = block.answer
+            data["why"] = [mathtext.render(block.why_of(i)) for i in range(len(block.choices))]
         else:
             from grimoire.course.checks import CheckError, expected_number
 
@@ -260,10 +263,6 @@ def _describe_block(
 
 MIN_WRONG_ANSWERS = 2
 """Each exercise lists at least this many known wrong solutions (`wrong:`) for check to try."""
-
-REQUIRE_COVERAGE = False
-"""Whether check insists on MIN_WRONG_ANSWERS and a `why:` per choice (on once the bundled
-course carries them all)."""
 
 
 def _plain_words(text: str) -> str:
@@ -303,7 +302,7 @@ def _check_exercise_block(
         problems.append(Problem(file, block.starter_line, 1, "The exercise's starter "
                                 "code already passes the check, so the check cannot "
                                 "tell a learner's work from none."))
-    if REQUIRE_COVERAGE and len(block.wrong) < MIN_WRONG_ANSWERS:
+    if len(block.wrong) < MIN_WRONG_ANSWERS:
         problems.append(Problem.at(block.place, (
             f"The exercise lists {len(block.wrong)} wrong answer"
             f"{'s' * (len(block.wrong) != 1)} under 'wrong:'; give at least "
@@ -332,7 +331,7 @@ def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
     run = run_lesson(lesson, kernel, watch=True)
     problems = list(run.problems)
     file = _file(lesson)
-    watched = sorted({_top_name(name) for name in kernel.fingerprint()})
+    watched = run.watched
     for step in lesson.steps:
         for block in step.blocks:
             if isinstance(block, Prose):
@@ -340,7 +339,7 @@ def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
                     problems.append(Problem(file, block.text_line, 1, f"The math uses {command}, "
                                             "which the Grimoire cannot draw; see "
                                             "docs/lesson-format.md for the commands it knows."))
-            elif REQUIRE_COVERAGE and isinstance(block, Quiz) and block.choices is not None:
+            elif isinstance(block, Quiz) and block.choices is not None:
                 unexplained = [index for index in range(len(block.choices))
                                if not block.why_of(index).strip()]
                 if unexplained:
@@ -351,10 +350,10 @@ def check_lesson(lesson: Lesson, kernel: Kernel) -> list[Problem]:
                         "says why it is right or wrong, shown when the learner picks it.")))
             elif isinstance(block, Exercise):
                 problems.extend(_check_exercise_block(block, kernel, file, watched))
-    from grimoire.course.review import check_variants
+    from grimoire.course.review import check_cards
 
     # Last: it replays the lesson with other values of the cells' variants.
-    problems.extend(check_variants(lesson, kernel))
+    problems.extend(check_cards(lesson, kernel))
     return sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message))
 
 
@@ -599,8 +598,8 @@ def _cli_check(args: argparse.Namespace) -> int:
         }, sys.stdout, indent=1, ensure_ascii=False)
         print()
     else:
-        for problem in problems:
-            print(problem.short())
+        for line in problem_lines(problems):
+            print(line)
     for sentence in refused:
         print(f"grimoire: {sentence}", file=sys.stderr)
     if not as_json:

@@ -112,6 +112,27 @@ class LessonError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems) or "The lesson is invalid.")
 
 
+MAX_FORMAT_WIDTH = 1000
+"""The widest field, and the most digits, a `{{ value:spec }}` may ask for."""
+
+_FORMAT_SIZES = re.compile(r"^(?:.?[<>=^])?[+\- ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<digits>\d*))?")
+
+
+def format_size_problem(spec: str) -> str | None:
+    """A sentence when a format spec asks for an absurd width or precision, else None.
+
+    `{{ x:99999999999.2f }}` would have Python build a string of a hundred gigabytes; no prose
+    needs more than a few dozen characters.
+    """
+    match = _FORMAT_SIZES.match(spec)
+    for part, what in (("width", "width"), ("digits", "precision")):
+        text = match.group(part) if match else None
+        if text and (len(text) > 6 or int(text) > MAX_FORMAT_WIDTH):
+            return (f"the format {what} {text} is far more than prose needs (at most "
+                    f"{MAX_FORMAT_WIDTH})")
+    return None
+
+
 @dataclass(frozen=True)
 class Placeholder:
     """A `{{ expression:format }}` inside prose; start/end are offsets into the prose text."""

@@ -3,7 +3,7 @@
 Public API::
 
     is_bundled(directory: Path) -> bool
-    content_hash(directory: Path) -> str      # sha256 of the folder's lesson files, names and bytes
+    content_hash(directory: Path) -> str      # sha256 of every file in the folder, names and bytes
     is_trusted(directory: Path) -> bool       # bundled, or agreed to with this exact content
     trust(directory: Path) -> None            # remember the learner's agreement
     lesson_folder(path: Path) -> Path         # a lesson file's folder, or the folder itself
@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from pathlib import Path
 
+from grimoire.course.files import read_capped
 from grimoire.course.progress import atomic_write
 
 STORE_NAME = "trusted.json"
@@ -42,21 +44,49 @@ def is_bundled(directory: Path) -> bool:
 
 
 def content_hash(directory: Path) -> str:
-    """A hash of every lesson file of the folder (names and contents), in name order."""
+    """A hash of every file of the folder, at any depth (names and contents), in name order.
+
+    Not only the lessons: a lesson may read a neighbouring `helper.py` or data file, and
+    agreeing to run it was agreeing to those files as they were. Links are hashed as the text
+    of the link, not followed; special files (devices, pipes) count by name only.
+    """
     folder = lesson_folder(directory)
     digest = hashlib.sha256()
-    try:
-        files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-    except OSError:
-        files = []
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b""
-        digest.update(path.name.encode("utf-8") + b"\0" + str(len(data)).encode() + b"\0")
+    for path in _every_file(folder):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            try:
+                data = b"link:" + os.readlink(path).encode("utf-8", "surrogateescape")
+            except OSError:
+                data = b"link:?"
+        else:
+            try:
+                data = read_capped(path, MAX_HASHED_BYTES)
+            except OSError as error:
+                data = f"unreadable:{error.strerror}".encode()
+        name = relative.encode("utf-8", "surrogateescape")
+        digest.update(name + b"\0" + str(len(data)).encode() + b"\0")
         digest.update(data)
     return digest.hexdigest()
+
+
+MAX_HASHED_BYTES = 64 * 1024 * 1024
+"""A file bigger than this is hashed as unreadable (its size and name still count)."""
+
+
+def _every_file(folder: Path) -> list[Path]:
+    """Every entry under `folder` that is not a folder, links not followed, in name order."""
+    found: list[Path] = []
+    try:
+        for root, folders, files in os.walk(folder, followlinks=False):
+            folders[:] = sorted(name for name in folders if name != "__pycache__")
+            base = Path(root)
+            found.extend(base / name for name in files)
+            # A link to a folder is listed among the folders, not walked; it is hashed as a link.
+            found.extend(base / name for name in folders if (base / name).is_symlink())
+    except OSError:
+        pass
+    return sorted(found)
 
 
 def _store_path() -> Path:

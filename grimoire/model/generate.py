@@ -76,32 +76,33 @@ class KVCache:
         return joined.astype(np.float32), (beta @ w + b).astype(np.float32)
 
     def _fold_layer(self, params: dict[str, np.ndarray], b: str) -> tuple[np.ndarray, ...]:
-        """The five arrays one block's step reads (see the module's docstring)."""
-        heads, d_head = self.config.n_head, self.config.d_head
+        """The six arrays one block's step reads (see the module's docstring)."""
+        heads, d_head, d = self.config.n_head, self.config.d_head, self.config.d_model
         p = {name: params[f"{b}.{name}"].astype(np.float64) for name in (
             "attn.w_q", "attn.w_k", "attn.w_v", "attn.b_q", "attn.b_k", "attn.b_v",
             "attn.w_o", "attn.b_o", "mlp.w_in", "mlp.b_in", "mlp.w_out", "mlp.b_out")}
         scale = 1.0 / math.sqrt(d_head)
 
-        def by_head(w: np.ndarray) -> np.ndarray:  # (..., H*d_head) -> (..., H, d_head)
-            return w.reshape(*w.shape[:-1], heads, d_head)
+        def keys_then_values(w_k: np.ndarray, w_v: np.ndarray) -> np.ndarray:
+            """Columns (or entries) of head 0's key, head 0's value, head 1's key, ..."""
+            by_head = [w.reshape(*w.shape[:-1], heads, d_head) for w in (w_k, w_v)]
+            return np.concatenate(by_head, axis=-1).reshape(*w_k.shape[:-1], -1)
 
-        # columns: all heads' queries, then head 0's key and value, head 1's, ...
-        w_qkv = np.concatenate([p["attn.w_q"] * scale, np.concatenate(
-            [by_head(p["attn.w_k"]), by_head(p["attn.w_v"])], axis=-1).reshape(len(p["attn.w_q"]), -1)
-        ], axis=1)
-        b_qkv = np.concatenate([p["attn.b_q"] * scale, np.concatenate(
-            [by_head(p["attn.b_k"]), by_head(p["attn.b_v"])], axis=-1).reshape(-1)])
+        # columns: every head's query (carrying 1/sqrt(d_head)), then keys and values by head
+        w_qkv = np.concatenate(
+            [p["attn.w_q"] * scale, keys_then_values(p["attn.w_k"], p["attn.w_v"])], axis=1)
+        b_qkv = np.concatenate(
+            [p["attn.b_q"] * scale, keys_then_values(p["attn.b_k"], p["attn.b_v"])])
         qkv = self._fold_norm_and(params, f"{b}.ln1", w_qkv, b_qkv)
         # rows: head 0's d_head rows of w_o, then b_o / H; head 1's, ...
-        w_o = np.concatenate([p["attn.w_o"].reshape(heads, d_head, -1),
-                              np.broadcast_to(p["attn.b_o"] / heads, (heads, 1, len(p["attn.b_o"])))],
-                             axis=1).reshape(heads * (d_head + 1), -1).astype(np.float32)
-        w_in = np.concatenate([p["mlp.w_in"], np.zeros((len(p["mlp.w_in"]), 1))], axis=1)
+        bias_rows = np.broadcast_to(p["attn.b_o"] / heads, (heads, 1, d))
+        w_o = np.concatenate([p["attn.w_o"].reshape(heads, d_head, d), bias_rows], axis=1)
+        # the MLP's extra unit: a zero column of w_in, a bias of 16, a row b_out / 16 of w_out
+        w_in = np.concatenate([p["mlp.w_in"], np.zeros((d, 1))], axis=1)
         b_in = np.concatenate([p["mlp.b_in"], [BIAS_UNIT]])
         mlp_in = self._fold_norm_and(params, f"{b}.ln2", w_in, b_in)
         w_out = 0.5 * np.concatenate([p["mlp.w_out"], p["mlp.b_out"][None] / BIAS_UNIT])
-        return (*qkv, w_o, *mlp_in, w_out.astype(np.float32))
+        return (*qkv, w_o.reshape(-1, d).astype(np.float32), *mlp_in, w_out.astype(np.float32))
 
     def read(self, ids: list[int]) -> np.ndarray:
         """Forget what was read, read ids (at most n_ctx) afresh; the logits (V,) of what follows."""

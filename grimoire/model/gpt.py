@@ -141,7 +141,8 @@ def gelu(x: np.ndarray) -> np.ndarray:
 def softmax(x: np.ndarray) -> np.ndarray:
     """Softmax along the last axis, shifted by the row's max so that exp never overflows."""
     exp = np.exp(x - x.max(axis=-1, keepdims=True))
-    return exp / exp.sum(axis=-1, keepdims=True)
+    exp /= exp.sum(axis=-1, keepdims=True)                  # in place: attention's are (H, T, T)
+    return exp
 
 
 def attention(x: np.ndarray, p: dict[str, np.ndarray], n_head: int) -> tuple[np.ndarray, dict]:
@@ -155,7 +156,8 @@ def attention(x: np.ndarray, p: dict[str, np.ndarray], n_head: int) -> tuple[np.
     q = split_heads(x @ p["w_q"] + p["b_q"])                # (H, T, d_head): queries
     k = split_heads(x @ p["w_k"] + p["b_k"])                # (H, T, d_head): keys
     v = split_heads(x @ p["w_v"] + p["b_v"])                # (H, T, d_head): values
-    scores = q @ k.swapaxes(-1, -2) / math.sqrt(d_head)     # (H, T, T): query i against key j
+    # (H, T, T): query i against key j, q kᵀ / sqrt(d_head) (q scaled first: a smaller array)
+    scores = (q / math.sqrt(d_head)) @ k.swapaxes(-1, -2)
     causal = np.tril(np.ones((length, length), dtype=bool))  # (T, T): True where j <= i
     pattern = softmax(np.where(causal, scores, -np.inf))    # (H, T, T): each row sums to 1
     z = pattern @ v                                         # (H, T, d_head): values mixed

@@ -21,7 +21,9 @@ from __future__ import annotations
 import gc
 import importlib
 import json
+import os
 import sys
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -189,6 +191,20 @@ class GrimoireApp(App[int]):
         self.add_class(f"-theme-{self.theme}", update=False)
         self._refresh_truecolor_filter(self.ansi_theme)
         self.stylesheet.set_variables(self.get_css_variables())
+
+    crash: BaseException | None = None
+    """The first unhandled error, if the app ended in one (see run_app's crash report)."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        if self.crash is None:
+            self.crash = error
+        super()._handle_exception(error)
+
+    def _print_error_renderables(self) -> None:
+        # A crash is told in one sentence naming its report (run_app), not a page of locals.
+        if self.crash is not None and not self.is_headless:
+            self._exit_renderables.clear()
+        super()._print_error_renderables()
 
     async def on_event(self, event: events.Event) -> None:
         # Keys typed into a text field keep their order. Textual runs a field's own bound keys
@@ -392,5 +408,36 @@ def run_app(screen: str = "home", path: str | None = None, symbol: str | None = 
     # (its full passes were a tenth of the start-up time). Objects made from here on are
     # collected as usual.
     gc.freeze()
-    result = GrimoireApp(request).run()
+    app = GrimoireApp(request)
+    result = app.run()
+    if app.crash is not None:
+        report = write_crash_report(app.crash)
+        where = f"the details are in {report}" if report else "no report could be written"
+        print(f"grimoire: the Grimoire stopped on an error it did not expect "
+              f"({type(app.crash).__name__}); {where}. Your progress is saved.", file=sys.stderr)
+        return 1
+    if app.return_code:
+        return app.return_code
     return result if isinstance(result, int) else 0
+
+
+def write_crash_report(error: BaseException) -> Path | None:
+    """Write the traceback of an unexpected error under the learner's home; its path, or None."""
+    import tempfile
+    import traceback
+
+    from grimoire import __version__
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    text = (f"Lilith's Grimoire {__version__} stopped on an unexpected error at {stamp}.\n"
+            f"Python {sys.version.split()[0]} on {sys.platform}.\n\n"
+            + "".join(traceback.format_exception(type(error), error, error.__traceback__)))
+    for folder in (paths.user_data_dir() / "crash-reports", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            report = folder / f"grimoire-crash-{stamp}-{os.getpid()}.txt"
+            report.write_text(text, encoding="utf-8")
+            return report
+        except OSError:
+            continue
+    return None

@@ -141,10 +141,19 @@ class KernelClient:
 
         return await self.call(check_exercise, exercise, code, self.kernel, timeout)
 
-    async def check_numeric(self, quiz: Quiz, answer: str) -> Verdict:
-        """A numeric answer against the quiz's (possibly computed) right value."""
-        from grimoire.course.checks import check_numeric
+    async def check_numeric(self, quiz: Quiz, answer: str, may_run: bool = True) -> Verdict:
+        """A numeric answer against the quiz's (possibly computed) right value.
 
+        `may_run=False` (the learner declined to run the lesson's code): a right value written
+        as an expression is never evaluated, and the verdict says the answer cannot be checked.
+        """
+        from grimoire.course.checks import Verdict, check_numeric
+
+        if not may_run:
+            if isinstance(quiz.numeric, str):
+                return Verdict(False, "This answer cannot be checked: the lesson computes the "
+                               "right value with its own code, which you chose not to run.")
+            return check_numeric(quiz, answer, None)
         return await self.call(check_numeric, quiz, answer, self.kernel)
 
     def interrupt(self) -> None:

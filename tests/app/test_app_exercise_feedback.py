@@ -64,3 +64,43 @@ async def test_a_forgotten_bias_is_named_and_drawn_then_the_book_is_shown_after_
         editors = exercise.query(".exercise-compare CodeEditor")
         assert [e.text for e in editors] == ["def affine(x, W, b):\n    return x @ W + b"] * 2
         assert exercise.hints_used == 1  # comparing after a pass is not a hint
+
+
+QUIZ_LESSON = """\
+id: whys
+title: Why each choice
+summary: A quiz whose every choice says why it is right or wrong.
+requires: []
+minutes: 1
+steps:
+  - title: Pick
+    blocks:
+      - quiz:
+          question: Which product stacks the rows of E for the ids?
+          choices:
+            - text: "`E.T[ids]`"
+              why: "`E.T` is (d, V): its rows are coordinates, not characters."
+            - text: "`E[ids]`"
+              why: Indexing rows by id stacks each character's row.
+          answer: 1
+          explanation: A lookup is a product with one-hot rows.
+"""
+
+
+async def test_a_picked_choice_is_answered_with_its_own_why(tmp_path: Path) -> None:
+    from grimoire.ui.widgets.quiz import QuizBlock
+
+    (tmp_path / "01-whys.yaml").write_text(QUIZ_LESSON, encoding="utf-8")
+    app = GrimoireApp(StartRequest("lesson", lesson="whys", lessons=tmp_path, trust=True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query(QuizBlock)))
+        quiz = app.screen.query_one(QuizBlock)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: quiz.attempts == 1)
+        said = str(quiz.feedback.render())
+        assert "Not quite: E.T is (d, V): its rows are coordinates, not characters." in said
+        await pilot.press("2")
+        await wait_for(pilot, lambda: quiz.answered_right)
+        said = str(quiz.feedback.render())
+        assert "Indexing rows by id stacks each character's row." in said
+        assert "A lookup is a product with one-hot rows." in said

@@ -119,3 +119,34 @@ async def test_a_home_that_cannot_be_written_still_opens_lessons(tmp_path: Path,
         assert len(said) == 1
         first = app.screen.query(CodeCell).first()
         assert first.result is not None and first.result.ok
+
+
+def _alive_in_group(group: int) -> list[int]:
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                alive.append(int(entry.name))
+    return alive
+
+
+async def test_quitting_ends_every_process_a_cell_started() -> None:
+    from grimoire.ui.kernel_client import kernel_client
+
+    app = GrimoireApp(StartRequest(screen="lesson", lesson="orphans",
+                                   lessons=HOSTILE / "orphans", trust=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and cells_done(app))
+        assert "NEXT CELL RAN orphans" in app.screen.query(CodeCell).last().result.stdout
+        group = kernel_client(app).kernel._process.process.pid
+        assert len(_alive_in_group(group)) >= 2  # the kernel and the sleeper it started
+        await pilot.press("ctrl+q")
+    for _ in range(50):
+        if not _alive_in_group(group):
+            break
+        await asyncio.sleep(0.1)
+    assert not _alive_in_group(group)

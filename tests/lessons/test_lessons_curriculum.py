@@ -14,6 +14,7 @@ from grimoire.course.schema import Code, Exercise, Prose, Quiz, Source
 CURRICULUM = [
     "grimoire", "vectors", "linear-maps", "orthogonality", "eigen", "svd", "tensors",
     "factorization", "rank", "projection", "quadratic-forms", "condition", "forward-pass",
+    "learning",
 ]
 DISPLAY = re.compile(r"\bshow\.(heatmap|bars|scatter|line)\(")
 

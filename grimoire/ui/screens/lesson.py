@@ -300,6 +300,8 @@ class LessonScreen(Screen[None]):
     async def _run_step(self, index: int, prepared: bool = False) -> None:
         """Run the step's cells in order, then fill in its prose (even if the page turned)."""
         assert self.lesson is not None
+        if not self.may_run:
+            return  # the learner declined: nothing of the lesson is evaluated
         self.steps_run.add(index)
         if not prepared:
             await self._prepared.wait()
@@ -370,6 +372,8 @@ class LessonScreen(Screen[None]):
     async def _compute_prose(self, index: int) -> None:
         """Evaluate the placeholders of the step's prose in the kernel (after its cells ran)."""
         assert self.lesson is not None
+        if not self.may_run:
+            return  # the learner declined to run this lesson's code, placeholders included
         proses = [b for b in self.lesson.steps[index].blocks if isinstance(b, Prose)]
         wanted = [(p.expression, p.format_spec) for prose in proses for p in prose.placeholders()]
         found = await self.client.evaluate(wanted) if wanted else []
@@ -547,7 +551,7 @@ class LessonScreen(Screen[None]):
             verdict = check_choice(quiz, answer if isinstance(answer, list) else [])
         else:
             try:
-                verdict = await self.client.check_numeric(quiz, str(answer))
+                verdict = await self.client.check_numeric(quiz, str(answer), self.may_run)
             except WorkerFailed as failed:
                 error = failed.error
                 sentence = str(error) if isinstance(error, CheckError) else (

@@ -246,6 +246,8 @@ class MapScreen(Screen[None]):
             return
         line = self.query_one("#map-review", ReviewLine)
         line.display = cards > 0
+        # The line sits right under the banner, so the list keeps its rows on a small screen.
+        self.query_one("#map-continue").set_class(cards > 0, "-above-review")
         text = Text()
         text.append("✦ review", style="bold")
         text.append(f" — {due} due" if due else " — nothing due today")

@@ -45,6 +45,8 @@ class ReviewCard(Vertical, can_focus=True):
         self.card = card
         self.answer = answer
         self.answered = False
+        self.judging = False
+        """An answer is being checked (an expression may be computing in the kernel)."""
         self.border_title = {"choice": "a question", "numeric": "a number",
                              "compute": "compute this"}.get(card.kind, card.kind)
         self.border_subtitle = f"card {number} of {total}"
@@ -439,11 +441,18 @@ class ReviewScreen(Screen[None]):
 
     def _answer(self, answer: list[int] | str) -> None:
         widget = self.card_widget
-        if widget is None or widget.answered:
-            return
-        self.run_worker(self._judge(widget, answer), group="review-answer", exclusive=True)
+        if widget is None or widget.answered or widget.judging:
+            return  # a second Enter while the first is being checked counts once
+        widget.judging = True
+        self.run_worker(self._judge(widget, answer), group="review-answer")
 
     async def _judge(self, widget: ReviewCard, answer: list[int] | str) -> None:
+        try:
+            await self._check(widget, answer)
+        finally:
+            widget.judging = False
+
+    async def _check(self, widget: ReviewCard, answer: list[int] | str) -> None:
         from grimoire.course.checks import CheckError
         from grimoire.course.review import grade, in_words, parse_answer, schedule
 

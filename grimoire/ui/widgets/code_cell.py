@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 
+from grimoire.ui.plain import plain_text
 from grimoire.ui.widgets.code_editor import CodeEditor
 from grimoire.ui.widgets.displays import display_widget
 
@@ -47,16 +48,16 @@ class CellOutput(Vertical):
         self.remove_children()
         widgets = []
         if result.stdout:
-            widgets.append(Static(Text(result.stdout.rstrip("\n")), classes="cell-stdout"))
+            widgets.append(Static(plain_text(result.stdout.rstrip("\n")), classes="cell-stdout"))
         if result.stderr:
-            widgets.append(Static(Text(result.stderr.rstrip("\n")), classes="cell-stderr"))
+            widgets.append(Static(plain_text(result.stderr.rstrip("\n")), classes="cell-stderr"))
         if result.error:
-            widgets.append(Static(Text(result.error.rstrip("\n")), classes="cell-error"))
+            widgets.append(Static(plain_text(result.error.rstrip("\n")), classes="cell-error"))
         if result.restarted:
             widgets.append(Static("The kernel was restarted and the lesson's setup run again.",
                                   classes="cell-note"))
         if result.value is not None:
-            widgets.append(Static(Text("⇒ " + result.value), classes="cell-value"))
+            widgets.append(Static(plain_text("⇒ " + result.value), classes="cell-value"))
         widgets.extend(display_widget(display) for display in result.displays)
         if widgets:
             self.mount_all(widgets)

@@ -15,6 +15,7 @@ from textual.app import RenderResult
 from textual.geometry import Size
 from textual.widget import Widget
 
+from grimoire.course.controls import visible_json
 from grimoire.ui.plain import plain
 from grimoire.ui.widgets.palette import ThemeColours, theme_colours
 
@@ -43,7 +44,9 @@ class Picture(Widget):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.display_data: dict[str, Any] = display
+        # Cell output arrives with its control characters made visible; a display made in the
+        # app itself (the playground) is treated the same, so no picture can drive the terminal.
+        self.display_data: dict[str, Any] = visible_json(display)
         self._lines: dict[tuple[object, ...], list[Text]] = {}
         title = display.get("title")
         if title:
@@ -58,7 +61,7 @@ class Picture(Widget):
 
     def update_display(self, display: dict[str, Any]) -> None:
         """Show new data in the same widget (the playground redraws in place as it computes)."""
-        self.display_data = display
+        self.display_data = visible_json(display)
         self._lines.clear()
         title = display.get("title")
         self.border_title = plain(title) if title else None

@@ -16,6 +16,7 @@ from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Static
 
+from grimoire.course.controls import visible
 from grimoire.course.mathtext import render as render_math
 from grimoire.course.schema import Placeholder
 
@@ -44,7 +45,7 @@ def prose_markdown(
     text: str, placeholders: Sequence[Placeholder], values: Sequence[str | None] | None
 ) -> str:
     """What the learner reads: values filled in first (they may sit inside math), then math."""
-    return render_math(fill_placeholders(text, placeholders, values), markdown=True)
+    return visible(render_math(fill_placeholders(text, placeholders, values), markdown=True))
 
 
 def markdown(text: str) -> Markdown:
@@ -101,7 +102,7 @@ def inline_text(text: str, style: str = "", code_style: str = "bold") -> Text:
 
     `code_style` is for inline code; widgets pass the theme's accent (see `code_style_for`).
     """
-    rendered = render_math(text)
+    rendered = visible(render_math(text))
     result = Text(style=style)
     last = 0
     for match in _INLINE.finditer(rendered):

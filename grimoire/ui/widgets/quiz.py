@@ -186,7 +186,8 @@ class QuizBlock(Vertical):
             return
         text = Text()
         text.append("✗ ", style="bold")
-        text.append(verdict.message)
+        # The message carries the lesson's `why:` for the picked choice: math and code drawn.
+        text.append_text(inline_text(verdict.message, code_style=code_style_for(self)))
         if self.attempts >= REVEAL_AFTER:
             self.settled = True
             self._show_reveal(text, verdict)

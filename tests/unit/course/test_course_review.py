@@ -225,7 +225,7 @@ def test_check_names_a_variant_value_that_cannot_be_computed(kernel: Kernel,
         "requires: [norms]", "requires: []")
     path = tmp_path / "02-layers.yaml"
     path.write_text(text)
-    (problem,) = review.check_variants(load_lesson(path), kernel)
+    (problem,) = review.check_cards(load_lesson(path), kernel)
     assert problem.line == 12  # the line `layer = 0`, which the card sets to 99
     assert problem.message.startswith("The review card of this cell cannot be computed: "
                                       "with layer = 99 the cell raised KeyError")
@@ -243,3 +243,8 @@ def test_a_card_whose_numbers_are_words_retires(kernel: Kernel, tmp_path: Path) 
     assert answer.lasting and answer.expected is None
     assert answer.error == ("None of 'length_text', 'word' is a finite number, so the card has "
                             "nothing to ask.")
+    (problem,) = review.check_cards(lesson, kernel)
+    assert problem.line == 13  # the cell's 'code:' line
+    assert problem.message == ("The review card of this cell would ask for 'length_text', "
+                               "'word', which the prose quotes, but none is a number; quote a "
+                               "number the cell computes, or mark the cell 'review: false'.")

@@ -14,7 +14,6 @@ import pytest
 
 from grimoire.course.checks import check_array, check_choice, diagnose
 from grimoire.course.loader import load_lesson
-from grimoire.course.runner import REQUIRE_COVERAGE
 
 HEADER = """\
 id: truth
@@ -114,7 +113,6 @@ def test_wrong_answers_must_be_rejected_with_their_feedback(tmp_path: Path) -> N
             "constant factor is off.\" instead of its listed feedback") in done.stdout
 
 
-@pytest.mark.skipif(not REQUIRE_COVERAGE, reason="switched on with the course's wrong answers")
 def test_an_exercise_needs_two_wrong_answers_and_every_choice_a_why(tmp_path: Path) -> None:
     one_wrong = "\n".join(WRONG_OK.splitlines()[:4])
     quiz = textwrap.indent(textwrap.dedent("""\
@@ -169,6 +167,8 @@ E = np.arange(12.0).reshape(3, 4) - 5.0
     (E * 0.125, "x is the right answer times 0.125: a constant factor is off."),
     (E + np.array([1.0, 0.0, 2.0, 0.0]),
      "every row of x is off by the same vector (size 2.24): a bias added twice or forgotten?"),
+    (E + np.array([[1.0], [0.0], [2.0]]),
+     "every column of x is off by the same vector (size 2.24): a bias added twice or forgotten?"),
     (E + np.outer([0, 1, 0], np.ones(4)), "x is right except in row 1."),
     (E + np.outer(np.ones(3), [0, 0, 0, 1]) * np.array([[1], [2], [3]]),
      "x is right except in column 3."),
