@@ -212,8 +212,8 @@ class GrimoireApp(App[int]):
         # every container around the field to the app, while the letters typed after it are
         # written at once: in a fast burst - nine Backspaces and a word - the word arrives
         # first and is then rubbed out. Here the bound keys run as they arrive, in order; a
-        # key the field types (a letter) goes to the field as before.
-        if (isinstance(event, events.Key) and not event.is_forwarded
+        # key the field types (any printable character) goes to the field as before.
+        if (isinstance(event, events.Key) and not event.is_forwarded and not event.is_printable
                 and isinstance(self.focused, Input) and self.screen.maximized is None):
             self.app_focus = True
             if (await self._check_bindings(event.key, priority=True)

@@ -21,7 +21,7 @@ from grimoire import paths
 from grimoire.outline import Symbol, find_symbol, outline_in_pieces, outline_text
 from grimoire.ui import sourcefiles
 from grimoire.ui.plain import plain
-from grimoire.ui.widgets.code_view import BACKGROUND_LEX_LINES, CodeView, Mark
+from grimoire.ui.widgets.code_view import LONG_PAGE_LINES, CodeView, Mark
 from grimoire.ui.widgets.footer import KeyFooter
 from grimoire.ui.widgets.outline_panel import OutlinePanel
 from grimoire.ui.widgets.search_results import SearchResults
@@ -35,9 +35,6 @@ ASKS = {
 
 
 ASK_KEYS = {"slash": "find", "colon": "line", "f": "search"}
-
-BIG_PAGE_LINES = BACKGROUND_LEX_LINES
-"""A page longer than this is shown before its outline is read (in a thread)."""
 
 NARROW = 100
 """Below this many columns the tree of pages and the outline fold away (`p` brings them)."""
@@ -192,7 +189,7 @@ class SourceScreen(Screen[None]):
         outline = self.query_one(OutlinePanel)
         if page.is_summary:
             outline.show([])
-        elif view.line_count <= BIG_PAGE_LINES:
+        elif view.line_count <= LONG_PAGE_LINES:
             outline.show(outline_text(page.text, real.suffix.lower()))
         else:
             # A long page shows at once; its outline follows from a thread, begun once the

@@ -20,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 TAB_SIZE = 4
-BACKGROUND_LEX_LINES = 2_000
+LONG_PAGE_LINES = 2_000
 """Pages longer than this are coloured a window at a time, as they are shown (`lex_window`)."""
 
 WINDOW_MARGIN = 40
@@ -102,8 +102,8 @@ def safe_start(lines: list[str], index: int, lookback: int = SAFE_LOOKBACK) -> i
     Lexers carry state from line to line (an open string, a block of YAML), so colouring a
     window of a long page begins at the nearest line above it that starts a top-level
     statement or key (`def`, `class`, a decorator, an import, a comment, a lesson's step)
-    and follows a blank line or such a line: the start of the page as far as the lexer can
-    tell. At most `lookback` lines above; the top of the page is always safe.
+    after a line that is neither indented nor a decorator: the start of a page as far as the
+    lexer can tell. At most `lookback` lines above; the top of the page is always safe.
     """
     for number in range(index, max(-1, index - lookback - 1), -1):
         if number == 0:
@@ -209,7 +209,7 @@ class CodeView(ScrollView, can_focus=True):
         self.virtual_size = Size(self._gutter_width + width + 1, len(self._lines))
         self.set_reactive(CodeView.cursor_line, 1)
         self.scroll_to(0, 0, animate=False, immediate=True)
-        self._windowed = len(self._lines) > BACKGROUND_LEX_LINES
+        self._windowed = len(self._lines) > LONG_PAGE_LINES
         if not self._windowed:
             self._tokens = dict(enumerate(tokenize("\n".join(self._lines), file_name)))
         self.refresh()
