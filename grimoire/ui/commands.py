@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
 from grimoire.outline import outline
 from grimoire.ui import sourcefiles
+from grimoire.ui.plain import plain
 
 
 @dataclass(frozen=True)
@@ -52,16 +54,18 @@ class SpellbookCommands(Provider):
     async def discover(self) -> Hits:
         for entry in self.entries:
             if entry.symbol is None:
-                yield DiscoveryHit(f"Open {entry.label}", partial(self._open, entry),
-                                   help=entry.help)
+                yield DiscoveryHit(plain(f"Open {entry.label}"), partial(self._open, entry),
+                                   help=escape(entry.help))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for entry in self.entries:
             score = matcher.match(entry.label)
             if score > 0:
-                yield Hit(score, matcher.highlight(entry.label), partial(self._open, entry),
-                          text=entry.label, help=entry.help)
+                # The palette reads prompts and help as markup: a lesson step titled `x[i]`
+                # is escaped, so it shows as written.
+                yield Hit(score, matcher.highlight(escape(entry.label)),
+                          partial(self._open, entry), text=entry.label, help=escape(entry.help))
 
 
 class RoomCommands(Provider):
@@ -75,7 +79,7 @@ class RoomCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, title in self._rooms():
-            yield DiscoveryHit(f"Go to {title}", partial(self._go, name))
+            yield DiscoveryHit(plain(f"Go to {title}"), partial(self._go, name))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -83,4 +87,5 @@ class RoomCommands(Provider):
             label = f"Go to {title}"
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(self._go, name), text=label)
+                yield Hit(score, matcher.highlight(escape(label)), partial(self._go, name),
+                          text=label)

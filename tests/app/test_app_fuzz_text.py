@@ -86,3 +86,26 @@ def test_any_text_is_drawn_as_text(texts: list[str]) -> None:
 
 def test_the_worst_text_is_drawn_as_text() -> None:
     asyncio.run(_draw(["[/]", "a[/2] \x1b[2J", "x[i] \x1b]0;PWNED\x07", "[b]\x9b", "[@click=quit]"]))
+
+
+async def test_code_with_escapes_shows_them_in_the_editor() -> None:
+    from grimoire.ui.widgets.code_editor import CodeEditor
+
+    class Editing(Canvas):
+        def get_default_screen(self) -> Screen:
+            class Page(Screen):
+                def compose(self) -> ComposeResult:
+                    yield CodeEditor("print('\x1b[2J')\r\nx = 1")
+
+            return Page()
+
+    app = Editing()
+    async with app.run_test(size=(60, 10)) as pilot:
+        editor = app.screen.query_one(CodeEditor)
+        assert editor.text == "print('␛[2J')\nx = 1"
+        editor.focus()
+        editor.insert("\x9b6n\x07")
+        await pilot.pause(0.05)
+        assert "⟨9B⟩6n␇" in editor.text
+        screen = app.export_screenshot()
+        assert not {char for char in screen if char in CONTROLS}

@@ -150,3 +150,21 @@ async def test_quitting_ends_every_process_a_cell_started() -> None:
             break
         await asyncio.sleep(0.1)
     assert not _alive_in_group(group)
+
+
+async def test_a_lesson_title_with_markup_in_the_training_rooms_list() -> None:
+    from textual.widgets import Select
+
+    app = GrimoireApp(StartRequest(screen="training", lessons=HOSTILE / "markup"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "TrainingScreen")
+        select = app.screen.query_one("#teach-source", Select)
+        await wait_for(pilot, lambda: len(getattr(select, "_options", [])) > 1)
+        app.screen.query_one("TabbedContent").active = "teach"
+        await pilot.pause(0.2)
+        select.expanded = True
+        await pilot.pause(0.3)
+        overlay = select.query_one("SelectOverlay")
+        prompts = [str(overlay.get_option_at_index(n).prompt) for n in range(overlay.option_count)]
+        assert "lesson 01 · Split on [/] and a[/2]" in prompts
+        assert_no_raw_controls(app)

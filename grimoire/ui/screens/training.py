@@ -37,6 +37,8 @@ from textual.widgets import (
     TextArea,
 )
 
+from grimoire.course.controls import visible
+from grimoire.ui.plain import plain, plain_text
 from grimoire.ui.widgets.heatmap import Heatmap
 from grimoire.ui.widgets.ladder import Ladder
 from grimoire.ui.widgets.line_chart import LineChart
@@ -104,7 +106,7 @@ class TrainingScreen(Screen[None]):
         self.heads_drawn = 0
         """How many readings of the heads have been drawn (tests watch it change)."""
         self._sources: dict[str, str] = {}
-        self._options: list[tuple[str, str]] = []
+        self._options: list[tuple[str | Text, str]] = []
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -173,12 +175,13 @@ class TrainingScreen(Screen[None]):
         from grimoire.course.loader import lesson_summaries
         from grimoire.ui.sourcefiles import all_files
 
-        options: list[tuple[str, str]] = [(OWN_WORDS, OWN_WORDS)]
+        options: list[tuple[str | Text, str]] = [(OWN_WORDS, OWN_WORDS)]
         lessons = getattr(self.app, "lessons_dir", None)
         for summary in lesson_summaries(lessons):
             key = f"lesson:{summary.path}"
             self._sources[key] = str(summary.path)
-            options.append((f"lesson {summary.number:02d} · {summary.title}", key))
+            # A title from a lesson folder is text, never markup (Select reads a str as markup).
+            options.append((plain_text(f"lesson {summary.number:02d} · {summary.title}"), key))
         for entry in all_files():
             if entry.real.suffix == ".py":
                 key = f"source:{entry.shown}"
@@ -534,9 +537,10 @@ class TrainingScreen(Screen[None]):
         except (OSError, UnicodeDecodeError) as error:
             self.notify(f"{path} cannot be read: {error}.", severity="error", markup=False)
             return
-        self.query_one("#teach-text", TextArea).load_text(text)
+        self.query_one("#teach-text", TextArea).load_text(visible(text))
         label = next((shown for shown, key in self._options if key == event.value), path)
-        self.query_one("#teach-text", TextArea).border_title = f"what the familiar will learn: {label}"
+        self.query_one("#teach-text", TextArea).border_title = plain(
+            f"what the familiar will learn: {label}")
 
 
 def thin(values: list[float], most: int = 400) -> list[float]:

@@ -14,8 +14,9 @@ from rich.style import Style
 from textual import events
 from textual.color import Color
 from textual.widgets import TextArea
-from textual.widgets.text_area import TextAreaTheme
+from textual.widgets.text_area import Edit, EditResult, TextAreaTheme
 
+from grimoire.course.controls import visible
 from grimoire.ui.widgets.code_view import TOKEN_COLOURS
 
 THEME_NAME = "grimoire-cell"
@@ -80,6 +81,17 @@ def cell_theme(variables: dict[str, str]) -> TextAreaTheme:
     return TextAreaTheme(name=THEME_NAME, syntax_styles=styles)
 
 
+def plain_code(text: str) -> str:
+    """Code as an editor may hold it: line breaks as newlines, other control characters visible.
+
+    Saved code comes back from the progress file and pasted code from anywhere; an escape in
+    either must show as ␛, not reach the terminal when the editor draws its lines.
+    """
+    if not any(ord(char) < 32 or 0x7F <= ord(char) < 0xA0 for char in text):
+        return text
+    return visible(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 class CodeEditor(TextArea):
     """A Python code editor with line numbers, indentation on tab and theme-following colours."""
 
@@ -106,7 +118,7 @@ class CodeEditor(TextArea):
         classes: str | None = None,
     ) -> None:
         super().__init__(
-            text,
+            plain_code(text),
             language=None,
             soft_wrap=False,
             # Tab moves between the blocks of a lesson, so the keyboard is never trapped in a
@@ -120,6 +132,14 @@ class CodeEditor(TextArea):
         )
         self.indent_width = 4
         self.cursor_blink = False
+
+    def load_text(self, text: str) -> None:
+        super().load_text(plain_code(text))
+
+    def edit(self, edit: Edit) -> EditResult:
+        # Every insertion (typing, paste, replace) passes here.
+        edit.text = plain_code(edit.text)
+        return super().edit(edit)
 
     def on_mount(self) -> None:
         self._take_app_theme()

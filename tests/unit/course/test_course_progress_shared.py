@@ -46,8 +46,14 @@ def test_stray_temp_files_are_cleaned_at_start(grimoire_home: Path) -> None:
     grimoire_home.mkdir(parents=True)
     for number in range(29):
         (grimoire_home / f".progress.json.{number}abc.tmp").write_text("{")
+    abandoned = grimoire_home / ".trusted.json.x1.tmp"
+    abandoned.write_text("{")
+    os.utime(abandoned, (1, 1))
+    fresh = grimoire_home / ".scratchpad.json.x2.tmp"  # perhaps another Grimoire, writing now
+    fresh.write_text("{")
     ProgressStore()
     assert not list(grimoire_home.glob(".progress.json.*.tmp"))
+    assert not abandoned.exists() and fresh.exists()
 
 
 def test_a_home_that_is_a_file_keeps_progress_in_memory_and_says_so(tmp_path: Path,
