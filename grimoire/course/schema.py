@@ -316,6 +316,7 @@ class Predict:
     rel_tolerance: float | None = None
     explanation: str = ""
     kind: str = field(default="predict", init=False)
+    review: bool = True
 
     @property
     def guess_kind(self) -> str:
