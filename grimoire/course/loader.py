@@ -66,7 +66,7 @@ BLOCK_KINDS = tuple(BLOCKS)
 CODE_KEYS = KEYS["code"]
 REVIEW_KEYS = KEYS["review"]
 """Keys beside any block's kind, for the review room (see course/review.py)."""
-REVIEWED_KINDS = ("code", "quiz")
+REVIEWED_KINDS = ("code", "quiz", "predict")
 """The kinds of block the review room draws cards from."""
 QUIZ_KEYS = KEYS["quiz"]
 EXERCISE_KEYS = KEYS["exercise"]
@@ -435,7 +435,10 @@ class _Reader:
         if kind == "exercise":
             return self.exercise(inner, f"the exercise of {step}")
         if kind == "predict":
-            return self.predict(inner, f"the predict block of {step}")
+            predict = self.predict(inner, f"the predict block of {step}")
+            if predict is not None:
+                predict.review = review
+            return predict
         return self.source(inner, f"the source block of {step}")
 
     def review_options(
@@ -448,7 +451,8 @@ class _Reader:
             value = self.value(node) if isinstance(node, yaml.ScalarNode) else _INVALID
             if kind not in REVIEWED_KINDS:
                 self.problem(key_node, f"'review' is for blocks the review room draws cards "
-                             f"from (quizzes and code cells); {what} is never a card.")
+                             f"from (quizzes, predictions and code cells); {what} is never a "
+                             "card.")
             elif not isinstance(value, bool):
                 self.problem(node, f"'review' of {what} should be true or false, "
                              f"not {_describe(node)}.")

@@ -39,6 +39,7 @@ Public names (all plain dataclasses, frozen where they are values)::
     Lesson(id, title, summary, requires: list[str], minutes: int, setup: str | None,
            steps: list[Step], path: Path, number: int, place: Place, setup_line: int,
            field_places: dict[str, Place])   # "id", "requires.0", ... -> where it is written
+        .summary_only() -> LessonSummary
     LessonSummary(id, title, summary, requires, minutes, number, path, n_steps)
 
 Line numbers of code (`code_line`, `starter_line`, ...) are the file lines of the code's first
@@ -50,6 +51,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# The map's view of a lesson lives in a module of its own, so the map can open without the
+# cost of defining every block of the format (this module's import); it is part of the format.
+from grimoire.course.summary import LessonSummary
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds a code cell may run before it is stopped (a block's `timeout:` overrides it)."""
@@ -311,6 +316,7 @@ class Predict:
     rel_tolerance: float | None = None
     explanation: str = ""
     kind: str = field(default="predict", init=False)
+    review: bool = True
 
     @property
     def guess_kind(self) -> str:
@@ -372,16 +378,9 @@ class Lesson:
     setup_line: int = 0
     field_places: dict[str, Place] = field(default_factory=dict, repr=False)
 
-
-@dataclass(frozen=True)
-class LessonSummary:
-    """What the map needs about a lesson, read without loading the rest."""
-
-    id: str
-    title: str
-    summary: str
-    requires: list[str]
-    minutes: int
-    number: int
-    path: Path
-    n_steps: int
+    def summary_only(self) -> LessonSummary:
+        """What the map shows of this lesson."""
+        return LessonSummary(
+            self.id, self.title, self.summary, list(self.requires), self.minutes, self.number,
+            self.path, len(self.steps),
+        )
