@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -205,6 +206,19 @@ class GrimoireApp(App[int]):
         if self.crash is not None and not self.is_headless:
             self._exit_renderables.clear()
         super()._print_error_renderables()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Pasted text reaches every input and editor from here: its line breaks are kept and
+        # any other control character made visible, so a paste cannot carry an escape sequence
+        # onto the screen.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            from grimoire.course.controls import visible
+
+            text = event.text.replace("\r\n", "\n").replace("\r", "\n")
+            if visible(text) != event.text:
+                event.stop()
+                event = events.Paste(visible(text))
+        await super().on_event(event)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False) -> None:
