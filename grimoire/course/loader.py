@@ -44,6 +44,7 @@ from grimoire.course.schema import (
     LessonError,
     LessonSummary,
     Place,
+    Predict,
     Problem,
     Prose,
     Quiz,
@@ -58,17 +59,19 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 LESSON_KEYS = ("id", "title", "summary", "requires", "minutes", "setup", "steps")
 STEP_KEYS = ("title", "blocks")
-BLOCK_KINDS = ("prose", "code", "quiz", "exercise", "source")
+BLOCK_KINDS = ("prose", "code", "quiz", "exercise", "source", "predict")
 CODE_KEYS = ("code", "timeout")
 REVIEW_KEYS = ("review", "variants")
 """Keys beside any block's kind, for the review room (see course/review.py)."""
-REVIEWED_KINDS = ("code", "quiz")
+REVIEWED_KINDS = ("code", "quiz", "predict")
 """The kinds of block the review room draws cards from."""
 QUIZ_KEYS = ("question", "choices", "answer", "numeric", "tolerance", "rel_tolerance", "explanation")
 EXERCISE_KEYS = ("prompt", "starter", "check", "hints", "solution", "wrong")
 WRONG_KEYS = ("code", "feedback")
 CHOICE_KEYS = ("text", "why")
 SOURCE_KEYS = ("path", "symbol", "lines", "why")
+PREDICT_KEYS = ("question", "answer", "choices", "sign", "tolerance", "rel_tolerance",
+                "explanation")
 MAX_TIMEOUT = 600.0
 
 _TEXT_TAGS = {
@@ -354,6 +357,12 @@ class _Reader:
             return None
         step = Step(title=title, blocks=blocks, place=self.place(node))
         self.variant_targets(step)
+        for index, block in enumerate(blocks):
+            if isinstance(block, Predict) and not any(
+                    isinstance(later, Code) for later in blocks[index + 1 :]):
+                self.problem(block.place, "A predict block asks for a guess before a cell runs, "
+                             f"but no code cell follows it in {what}; put it above the cell "
+                             "whose result it asks about.")
         return step
 
     def variant_targets(self, step: Step) -> None:
@@ -382,8 +391,8 @@ class _Reader:
                 if close:
                     hint = f"; did you mean '{close[0]}' instead of '{word}'?"
                     break
-            self.problem(node, "A block needs one of 'prose', 'code', 'quiz', 'exercise' or "
-                         f"'source'{hint or '.'}")
+            self.problem(node, "A block needs one of 'prose', 'code', 'quiz', 'exercise', "
+                         f"'source' or 'predict'{hint or '.'}")
             return None
         if len(kinds) > 1:
             names = " and ".join(f"'{k.value}'" for k in kinds[:2])
@@ -422,6 +431,11 @@ class _Reader:
             return quiz
         if kind == "exercise":
             return self.exercise(inner, f"the exercise of {step}")
+        if kind == "predict":
+            predict = self.predict(inner, f"the predict block of {step}")
+            if predict is not None:
+                predict.review = review
+            return predict
         return self.source(inner, f"the source block of {step}")
 
     def review_options(
@@ -434,7 +448,8 @@ class _Reader:
             value = self.value(node) if isinstance(node, yaml.ScalarNode) else _INVALID
             if kind not in REVIEWED_KINDS:
                 self.problem(key_node, f"'review' is for blocks the review room draws cards "
-                             f"from (quizzes and code cells); {what} is never a card.")
+                             f"from (quizzes, predictions and code cells); {what} is never a "
+                             "card.")
             elif not isinstance(value, bool):
                 self.problem(node, f"'review' of {what} should be true or false, "
                              f"not {_describe(node)}.")
@@ -663,6 +678,61 @@ class _Reader:
         if not items:
             self.problem(node, f"'answer' of {what} is an empty list; name at least one choice.")
         return sorted(indices)
+
+    def predict(self, node: yaml.Node, what: str) -> Predict | None:
+        entries = self.mapping(node, PREDICT_KEYS, what)
+        if entries is None:
+            return None
+        question = self.text(entries, "question", node, what)
+        explanation = self.text(entries, "explanation", node, what, required=False)
+        if "answer" not in entries:
+            self.problem(node, f"{what[0].upper()}{what[1:]} has no 'answer'; give the Python "
+                         "expression that computes the truth, such as 'rank_qk'.")
+            return None
+        answer_node = entries["answer"][1]
+        value = self.value(answer_node) if isinstance(answer_node, yaml.ScalarNode) else None
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            self.problem(answer_node, f"'answer' of {what} should be a Python expression "
+                         f"computed after the step's cells, not {_describe(answer_node)}.")
+            return None
+        answer = str(value)
+        try:
+            compile(answer, "<predict>", "eval", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            self.problem(answer_node, f"'answer' of {what} is not a Python expression: "
+                         f"'{answer}'.")
+            return None
+        predict = Predict(question=question or "", answer=answer, place=self.place(node),
+                          answer_line=self.place(answer_node).line,
+                          explanation=explanation or "")
+        sign = entries.get("sign")
+        if sign is not None:
+            flag = self.value(sign[1]) if isinstance(sign[1], yaml.ScalarNode) else None
+            if not isinstance(flag, bool):
+                self.problem(sign[1], f"'sign' of {what} should be true or false, not "
+                             f"{_describe(sign[1])}.")
+            else:
+                predict.sign = flag
+        if "choices" in entries:
+            choices, _ = self.choices(entries, what)
+            if choices is not None and len(choices) < 2:
+                self.problem(entries["choices"][1], f"'choices' of {what} needs at least two.")
+            predict.choices = choices
+            if predict.sign:
+                self.problem(sign[0] if sign else node, f"{what[0].upper()}{what[1:]} has both "
+                             "'choices' and 'sign: true'; a guess is one kind or the other.")
+        if predict.guess_kind != "number":
+            for key in ("tolerance", "rel_tolerance"):
+                if key in entries:
+                    self.problem(entries[key][0], f"'{key}' belongs to a guess of a number; "
+                                 f"this one is a {predict.guess_kind}.")
+        tolerance = self.number(entries, "tolerance", what, integer=False, minimum=0)
+        rel_tolerance = self.number(entries, "rel_tolerance", what, integer=False, minimum=0)
+        predict.tolerance = float(tolerance) if tolerance is not None else None
+        predict.rel_tolerance = float(rel_tolerance) if rel_tolerance is not None else None
+        if question is None:
+            return None
+        return predict
 
     def exercise(self, node: yaml.Node, what: str) -> Exercise | None:
         entries = self.mapping(node, EXERCISE_KEYS, what)

@@ -7,6 +7,7 @@ Public API::
                               hints_used: dict[str, int], code: dict[str, str],
                               position: tuple[int, int], opened: float)
     @dataclass Answer(value: object, correct: bool, attempts: int)
+    @dataclass Prediction(guess: str, truth: str, close: bool)   # a predict block's guess
 
     ProgressStore(path: Path | None = None)     # default: user_data_dir()/progress.json
         .path; .warning -> str | None           # a sentence when a corrupt file was set aside
@@ -17,6 +18,8 @@ Public API::
         .open_lesson(lesson_id)                 # remember it as the last one opened
         .mark_step_done(lesson_id, step: int)
         .record_answer(lesson_id, block: str, value, correct: bool)
+        .record_prediction(lesson_id, block: str, guess: str, truth: str, close: bool)
+        .calibration(lesson_id) -> tuple[int, int]   # (close guesses, guesses) of a lesson
         .use_hint(lesson_id, block: str) -> int # hints now shown for that block
         .save_code(lesson_id, block: str, code: str)   # the learner's edited cell or attempt
         .set_position(lesson_id, step: int, block: int = 0)
@@ -73,6 +76,15 @@ class Answer:
 
 
 @dataclass
+class Prediction:
+    """A guess made before a cell ran, beside the truth it computed (as the learner read them)."""
+
+    guess: str
+    truth: str
+    close: bool
+
+
+@dataclass
 class LessonProgress:
     """How far the learner is in one lesson."""
 
@@ -82,6 +94,7 @@ class LessonProgress:
     code: dict[str, str] = field(default_factory=dict)
     position: tuple[int, int] = (0, 0)
     opened: float = 0.0
+    predictions: dict[str, Prediction] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -92,6 +105,8 @@ class LessonProgress:
             "code": dict(self.code),
             "position": list(self.position),
             "opened": self.opened,
+            "predictions": {k: {"guess": p.guess, "truth": p.truth, "close": p.close}
+                            for k, p in self.predictions.items()},
         }
 
     @classmethod
@@ -103,6 +118,12 @@ class LessonProgress:
             if isinstance(item, dict):
                 answers[str(key)] = Answer(item.get("value"), bool(item.get("correct")),
                                            _count(item.get("attempts") or 1))
+        predictions = {}
+        for key, item in dict(data.get("predictions") or {}).items():
+            if isinstance(item, dict):
+                predictions[str(key)] = Prediction(str(item.get("guess", "")),
+                                                   str(item.get("truth", "")),
+                                                   bool(item.get("close")))
         position = data.get("position") or [0, 0]
         opened = float(data.get("opened") or 0.0)
         if not math.isfinite(opened):
@@ -114,6 +135,7 @@ class LessonProgress:
             code={str(k): str(v) for k, v in dict(data.get("code") or {}).items()},
             position=(_count(position[0]), _count(position[1])),
             opened=opened,
+            predictions=predictions,
         )
 
 
@@ -388,6 +410,17 @@ class ProgressStore:
             before = progress.answers.get(block)
             attempts = (before.attempts + 1) if before else 1
             progress.answers[block] = Answer(value, bool(correct), attempts)
+
+    def record_prediction(self, lesson_id: str, block: str, guess: str, truth: str,
+                          close: bool) -> None:
+        """A predict block's guess and truth; a later guess at the same block replaces it."""
+        with self._changing():
+            self._change(lesson_id).predictions[block] = Prediction(guess, truth, bool(close))
+
+    def calibration(self, lesson_id: str) -> tuple[int, int]:
+        """(close guesses, guesses) of one lesson's predict blocks: the learner's tally."""
+        predictions = self.lesson(lesson_id).predictions.values()
+        return sum(p.close for p in predictions), len(predictions)
 
     def use_hint(self, lesson_id: str, block: str) -> int:
         with self._changing():

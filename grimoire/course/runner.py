@@ -50,6 +50,7 @@ from grimoire.course.schema import (
     Exercise,
     Lesson,
     LessonError,
+    Predict,
     Problem,
     Prose,
     Quiz,
@@ -254,11 +255,36 @@ def _describe_block(
     if isinstance(block, Exercise):
         return BlockRun(step_index, block_index, "exercise", line, text=block.starter,
                         data={"prompt": mathtext.render(block.prompt), "hints": block.hints})
+    if isinstance(block, Predict):
+        return BlockRun(step_index, block_index, "predict", line,
+                        data=_predict_data(block, kernel, problems))
     if isinstance(block, Source):
         data = {"path": block.path, "symbol": block.symbol,
                 "lines": list(block.lines) if block.lines else None, "why": block.why}
         return BlockRun(step_index, block_index, "source", line, data=data)
     raise AssertionError(f"unknown block {block!r}")
+
+
+def _predict_data(block: Predict, kernel: Kernel, problems: list[Problem]) -> dict[str, Any]:
+    """A predict block's question, options and truth (computed now: the step's cells ran)."""
+    from grimoire.course import predict
+
+    data: dict[str, Any] = {"question": mathtext.render(block.question),
+                            "guess": block.guess_kind, "options": predict.options(block),
+                            "close": predict.tolerance_words(block), "truth": None,
+                            "explanation": mathtext.render(block.explanation)}
+    evaluation = kernel.evaluate([(block.answer, "")])[0]
+    if evaluation.error is not None:
+        problems.append(Problem(block.place.file, block.answer_line or block.place.line, 1,
+                                f"The answer {block.answer!r} of the predict block cannot be "
+                                f"computed after the step's cells: {evaluation.error}"))
+        return data
+    try:
+        data["truth"] = predict.shown(block, predict.truth_of(block, evaluation.value))
+    except predict.TruthError as error:
+        problems.append(Problem(block.place.file, block.answer_line or block.place.line, 1,
+                                str(error)))
+    return data
 
 
 MIN_WRONG_ANSWERS = 2
@@ -400,6 +426,18 @@ def render_block(run: BlockRun, width: int = 80, answers: bool = False) -> str:
                          else "    answer: (cannot be computed)")
         else:
             lines.append("    answer: a number")
+        return "\n".join(lines)
+    if run.kind == "predict":
+        data = run.data
+        lines = [f"  ◇ Predict: {data['question'].strip()}"]
+        if data["options"]:
+            lines += [f"    ○ {index}. {option}" for index, option in enumerate(data["options"])]
+        else:
+            lines.append(f"    a number ({data['close']})")
+        truth = data.get("truth")
+        lines.append(f"    the truth: {truth if truth is not None else '(cannot be computed)'}")
+        if data.get("explanation"):
+            lines.append(_indent(data["explanation"].strip(), "    "))
         return "\n".join(lines)
     if run.kind == "exercise":
         lines = [f"  ✎ {run.data['prompt'].strip()}", _indent(run.text, "  │ ")]

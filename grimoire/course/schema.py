@@ -26,7 +26,11 @@ Public names (all plain dataclasses, frozen where they are values)::
     WrongAnswer(code: str, feedback: str, place: Place, code_line: int)
         # a plausible wrong solution and the sentence its check must answer it with
     Source(path: str, place: Place, symbol: str | None, lines: tuple[int, int] | None, why: str)
-    Block = Prose | Code | Quiz | Exercise | Source
+    Predict(question: str, answer: str, place: Place, answer_line: int,
+            choices: list[str] | None, sign: bool, tolerance: float | None,
+            rel_tolerance: float | None, explanation: str)
+        .guess_kind -> "number" | "sign" | "choice"
+    Block = Prose | Code | Quiz | Exercise | Source | Predict
         # every block has .place and .kind: "prose" | "code" | "quiz" | "exercise" | "source"
     find_placeholders(text: str) -> list[Placeholder]
     DEFAULT_TIMEOUT = 10.0; ID_PATTERN; FILE_PATTERN (NN-<id>.yaml)
@@ -288,7 +292,37 @@ class Source:
     kind: str = field(default="source", init=False)
 
 
-Block = Prose | Code | Quiz | Exercise | Source
+@dataclass
+class Predict:
+    """Predict, then compute: the learner commits to a guess before the next cell runs.
+
+    `answer` is a Python expression computed once the step's cells have run (the truth). The
+    guess is a number (close within `tolerance`, or `rel_tolerance` of the truth; by default
+    within a tenth of it), a sign (`sign: true`: positive, negative or zero), or one of
+    `choices` (the answer then evaluates to a choice's index or its text).
+    """
+
+    question: str
+    answer: str
+    place: Place
+    answer_line: int = 0
+    choices: list[str] | None = None
+    sign: bool = False
+    tolerance: float | None = None
+    rel_tolerance: float | None = None
+    explanation: str = ""
+    kind: str = field(default="predict", init=False)
+    review: bool = True
+
+    @property
+    def guess_kind(self) -> str:
+        """One of "choice", "sign" or "number"."""
+        if self.choices is not None:
+            return "choice"
+        return "sign" if self.sign else "number"
+
+
+Block = Prose | Code | Quiz | Exercise | Source | Predict
 
 
 @dataclass

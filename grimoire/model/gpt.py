@@ -116,96 +116,125 @@ def prefixed(prefix: str, parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]
     return {f"{prefix}.{name}": value for name, value in parts.items()}
 
 
-# --- The forward pass, in the order it runs --------------------------------------------------
+# --- The forward pass, in the order it runs ----------------
 #
-# Shapes are written for one sequence of T tokens: d = d_model, H = n_head, V = vocab_size.
-# Every function also takes a batch: a leading B axis in front of every shape.
+# Shapes are written for one sequence of T tokens:
+# d = d_model, H = n_head, V = vocab_size. Every function
+# also takes a batch: a leading B axis before every shape.
 
 
 def layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, ...]:
-    """LayerNorm over the last axis: (output, normalised x, 1/std), each shaped like x."""
-    n = x.shape[-1]                                         # x (T, d); gain, bias (d,)
-    centred = x - x.sum(axis=-1, keepdims=True) / n         # (T, d): each row's mean is 0
-    var = (centred * centred).sum(axis=-1, keepdims=True) / n   # (T, 1): biased variance
-    rstd = 1.0 / np.sqrt(var + LN_EPS)                      # (T, 1)
-    normed = centred * rstd                                 # (T, d): each row's variance is ~1
-    # The normalised x and 1/std are returned too: the backward pass and the lessons read them.
+    """LayerNorm over the last axis: (out, normed x, 1/std)."""
+    # x (T, n); gain, bias (n,)
+    n = x.shape[-1]
+    # (T, n): each row minus its mean
+    centred = x - x.sum(axis=-1, keepdims=True) / n
+    squares = centred * centred
+    var = squares.sum(axis=-1, keepdims=True) / n
+    rstd = 1.0 / np.sqrt(var + LN_EPS)     # (T, 1)
+    normed = centred * rstd                # (T, n)
+    # normed and rstd are returned too: the backward
+    # pass and the lessons read them
     return normed * gain + bias, normed, rstd
 
 
 def gelu(x: np.ndarray) -> np.ndarray:
-    """GELU, the tanh form of GPT-2, elementwise. `x*x*x`: `x**3` is far slower on float32."""
-    return 0.5 * x * (1.0 + np.tanh(GELU_C * (x + GELU_A * (x * x * x))))
+    """GELU, the tanh form (as GPT-2), elementwise."""
+    # x*x*x, not x**3: the power is far slower on float32
+    inner = GELU_C * (x + GELU_A * (x * x * x))
+    return 0.5 * x * (1.0 + np.tanh(inner))
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
-    """Softmax along the last axis, shifted by the row's max so that exp never overflows."""
+    """Softmax along the last axis, shifted by the row's max
+    so that exp cannot overflow."""
     exp = np.exp(x - x.max(axis=-1, keepdims=True))
-    exp /= exp.sum(axis=-1, keepdims=True)                  # in place: attention's are (H, T, T)
+    # in place: attention's are (H, T, T)
+    exp /= exp.sum(axis=-1, keepdims=True)
     return exp
 
 
 def attention(x: np.ndarray, p: dict[str, np.ndarray], n_head: int) -> tuple[np.ndarray, dict]:
-    """Causal multi-head self-attention: what it writes to the residual stream, and its parts."""
-    *lead, length, _ = x.shape                              # x (T, d), LayerNorm'd
+    """Causal multi-head self-attention: its write, its parts."""
+    *lead, length, _ = x.shape  # x (T, d)
     d_head = p["w_q"].shape[1] // n_head
 
-    def split_heads(y: np.ndarray) -> np.ndarray:           # (T, H*d_head) -> (H, T, d_head)
-        return y.reshape(*lead, length, n_head, d_head).swapaxes(-2, -3)
+    def split_heads(y: np.ndarray) -> np.ndarray:
+        # (T, H*d_head) -> (H, T, d_head)
+        y = y.reshape(*lead, length, n_head, d_head)
+        return y.swapaxes(-2, -3)
 
-    q = split_heads(x @ p["w_q"] + p["b_q"])                # (H, T, d_head): queries
-    k = split_heads(x @ p["w_k"] + p["b_k"])                # (H, T, d_head): keys
-    v = split_heads(x @ p["w_v"] + p["b_v"])                # (H, T, d_head): values
-    # (H, T, T): query i against key j, q kᵀ / sqrt(d_head) (q scaled first: a smaller array)
+    # queries, keys, values: (H, T, d_head) each
+    q = split_heads(x @ p["w_q"] + p["b_q"])
+    k = split_heads(x @ p["w_k"] + p["b_k"])
+    v = split_heads(x @ p["w_v"] + p["b_v"])
+    # (H, T, T): q kᵀ / sqrt(d_head), query i against
+    # key j (q is scaled first: the smaller array)
     scores = (q / math.sqrt(d_head)) @ k.swapaxes(-1, -2)
-    causal = np.tril(np.ones((length, length), dtype=bool))  # (T, T): True where j <= i
-    pattern = softmax(np.where(causal, scores, -np.inf))    # (H, T, T): each row sums to 1
-    z = pattern @ v                                         # (H, T, d_head): values mixed
-    z_cat = z.swapaxes(-2, -3).reshape(*lead, length, -1)   # (T, H*d_head): heads side by side
-    out = z_cat @ p["w_o"] + p["b_o"]                       # (T, d)
-    return out, {"q": q, "k": k, "v": v, "scores": scores, "pattern": pattern, "z": z,
-                 "out": out}
+    # (T, T): True where key j <= query i, the past
+    causal = np.tril(np.ones((length, length), dtype=bool))
+    # (H, T, T): each row sums to 1, and the future gets 0
+    pattern = softmax(np.where(causal, scores, -np.inf))
+    z = pattern @ v                        # (H, T, d_head)
+    # (T, H*d_head): the heads side by side again
+    z_cat = z.swapaxes(-2, -3).reshape(*lead, length, -1)
+    out = z_cat @ p["w_o"] + p["b_o"]      # (T, d)
+    parts = {"q": q, "k": k, "v": v, "scores": scores,
+             "pattern": pattern, "z": z, "out": out}
+    return out, parts
 
 
 def mlp(x: np.ndarray, p: dict[str, np.ndarray]) -> tuple[np.ndarray, dict]:
-    """The MLP, applied to every position alone: its write to the residual stream, and parts."""
-    pre = x @ p["w_in"] + p["b_in"]                         # (T, d_mlp); x (T, d), LayerNorm'd
-    post = gelu(pre)                                        # (T, d_mlp)
-    out = post @ p["w_out"] + p["b_out"]                    # (T, d)
+    """The MLP, each position alone: its write, its parts."""
+    # x (T, d)
+    pre = x @ p["w_in"] + p["b_in"]        # (T, d_mlp)
+    post = gelu(pre)                       # (T, d_mlp)
+    out = post @ p["w_out"] + p["b_out"]   # (T, d)
     return out, {"pre": pre, "post": post, "out": out}
 
 
 def block(x: np.ndarray, p: dict[str, np.ndarray], n_head: int) -> tuple[np.ndarray, dict]:
-    """One transformer block, pre-LayerNorm: the residual stream after it, and its parts."""
-    ln1 = layer_norm(x, p["ln1.gain"], p["ln1.bias"])[0]    # (T, d); x (T, d)
-    attn_out, attn = attention(ln1, layer_params(p, "attn"), n_head)
-    mid = x + attn_out                                      # (T, d)
-    ln2 = layer_norm(mid, p["ln2.gain"], p["ln2.bias"])[0]  # (T, d)
+    """One block: the residual stream after it, its parts."""
+    # x (T, d): the residual stream; each sub-layer reads
+    # it through a LayerNorm and adds its write to it
+    ln1 = layer_norm(x, p["ln1.gain"], p["ln1.bias"])[0]
+    attn_out, attn = attention(
+        ln1, layer_params(p, "attn"), n_head)
+    mid = x + attn_out                     # (T, d)
+    ln2 = layer_norm(mid, p["ln2.gain"], p["ln2.bias"])[0]
     mlp_out, mlp_parts = mlp(ln2, layer_params(p, "mlp"))
-    out = mid + mlp_out                                     # (T, d)
-    return out, {"resid_pre": x, "ln1": ln1, **prefixed("attn", attn), "resid_mid": mid,
-                 "ln2": ln2, **prefixed("mlp", mlp_parts), "resid_post": out}
+    out = mid + mlp_out                    # (T, d)
+    return out, {"resid_pre": x, "ln1": ln1,
+                 **prefixed("attn", attn),
+                 "resid_mid": mid, "ln2": ln2,
+                 **prefixed("mlp", mlp_parts),
+                 "resid_post": out}
 
 
 def forward(
     params: dict[str, np.ndarray], config: Config, ids: np.ndarray, trace: bool = False
 ) -> np.ndarray | tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Logits (T, V) for ids (T,); with trace=True, (logits, trace): every intermediate by name.
-
-    The trace's names are `trace_keys(config)`, its shapes those of docs/model.md. ids (B, T)
-    give logits (B, T, V) and every trace array a leading B axis.
+    """Logits (T, V) for ids (T,); with trace=True, (logits,
+    trace): every intermediate, by the names of `trace_keys`,
+    shaped as docs/model.md says. ids (B, T) give logits
+    (B, T, V) and every trace array a leading B axis.
     """
     length = ids.shape[-1]
-    tok = params["wte"][ids]                                # (T, d): row ids[t] of wte
-    pos = params["wpe"][:length]                            # (T, d): one row per position
-    x = tok + pos                                           # (T, d): the residual stream
-    kept = {"tok_embed": tok, "pos_embed": np.broadcast_to(pos, x.shape), "embed": x}
+    # (T, d) each: row ids[t] of wte, row t of wpe
+    tok = params["wte"][ids]
+    pos = params["wpe"][:length]
+    x = tok + pos          # (T, d): the residual stream
+    kept = {"tok_embed": tok,
+            "pos_embed": np.broadcast_to(pos, x.shape),
+            "embed": x}
     for i in range(config.n_layer):
-        x, parts = block(x, layer_params(params, f"blocks.{i}"), config.n_head)
+        p = layer_params(params, f"blocks.{i}")
+        x, parts = block(x, p, config.n_head)
         if trace:
             kept.update(prefixed(f"blocks.{i}", parts))
-    ln_f = layer_norm(x, params["ln_f.gain"], params["ln_f.bias"])[0]   # (T, d)
-    logits = ln_f @ params["unembed"]                       # (T, V): one score per character
+    gain, bias = params["ln_f.gain"], params["ln_f.bias"]
+    ln_f = layer_norm(x, gain, bias)[0]    # (T, d)
+    logits = ln_f @ params["unembed"]      # (T, V)
     if not trace:
         return logits
     return logits, {**kept, "ln_f": ln_f, "logits": logits}

@@ -168,3 +168,9 @@ async def test_an_empty_deck_says_how_it_fills(lessons: Path, clock: Clock) -> N
         await until(pilot, lambda: getattr(app.screen, "finished", False))
         note = str(app.screen.query_one(".review-note", Static).render())
         assert "The review room is empty for now." in note
+        # The room is in the palette (from elsewhere) and its keys are in the help.
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MapScreen))
+        assert ("review", "the review room") in app.palette_rooms()
+        keys = {binding.key for binding in dict(app.help_sections())["The review room"]}
+        assert {"enter", "ctrl+l", "escape"} <= keys

@@ -25,11 +25,12 @@ from textual.widgets import Button, Footer, Header, Static
 from textual.worker import WorkerFailed
 
 from grimoire.course.progress import ProgressStore, block_key
-from grimoire.course.schema import Code, Exercise, Lesson, LessonError, Prose, Quiz, Source
+from grimoire.course.schema import Code, Exercise, Lesson, LessonError, Predict, Prose, Quiz, Source
 from grimoire.ui.kernel_client import KernelClient, kernel_client
 from grimoire.ui.lesson_cache import read_lesson
 from grimoire.ui.widgets.code_cell import CodeCell
 from grimoire.ui.widgets.exercise import ExerciseBlock
+from grimoire.ui.widgets.predict import PredictBlock
 from grimoire.ui.widgets.prose import Prose as ProseWidget
 from grimoire.ui.widgets.quiz import QuizBlock
 from grimoire.ui.widgets.source_link import SourceLink
@@ -122,6 +123,8 @@ class LessonScreen(Screen[None]):
         """The last result of each cell, by its key, so going back shows outputs at once."""
         self.prose_values: dict[int, list[list[str | None]]] = {}
         """Per step: each prose block's placeholder values, once computed."""
+        self.truths: dict[int, dict[str, object]] = {}
+        """Per step: each predict block's computed answer (or an error sentence), by its key."""
         self.steps_run: set[int] = set()
         self.running_keys: set[str] = set()
         """Cells computing in the kernel now (their widget may have been redrawn since)."""
@@ -246,10 +249,29 @@ class LessonScreen(Screen[None]):
             widgets.append(Static("You chose not to run this lesson's code: cells are shown but "
                                   "do not run.", classes="lesson-note"))
         values = self.prose_values.get(index)
-        prose_number = cell_number = quiz_number = 0
+        prose_number = cell_number = quiz_number = predict_number = 0
+        veil: str | None = None
+        """The predict block not yet guessed that hides what follows it, until its guess."""
         for number, block in enumerate(step.blocks):
             key = block_key(index, number)
-            if isinstance(block, Prose):
+            first = len(widgets)
+            if isinstance(block, Predict):
+                predict_number += 1
+                made = progress.predictions.get(key)
+                from grimoire.course.predict import Outcome
+
+                outcome = (Outcome(made.guess, made.truth, made.close,
+                                   exact=block.guess_kind != "number") if made else None)
+                widgets.append(PredictBlock(block, key, predict_number, outcome=outcome))
+                if made is None and self.may_run:
+                    note = Static(Text("The rest of this step shows once you have committed "
+                                       "to a guess."), classes="lesson-note predict-veil")
+                    note.veils = key  # type: ignore[attr-defined]
+                    widgets.append(note)
+                    self._veil(widgets[first:], veil)
+                    veil = key
+                    continue
+            elif isinstance(block, Prose):
                 shown = values[prose_number] if values and prose_number < len(values) else None
                 widgets.append(ProseWidget(block.text, block.placeholders(), shown))
                 prose_number += 1
@@ -276,6 +298,7 @@ class LessonScreen(Screen[None]):
                 ))
             elif isinstance(block, Source):
                 widgets.append(SourceLink(block))
+            self._veil(widgets[first:], veil)
         await body.mount_all(widgets)
         for cell in body.query(CodeCell):
             if isinstance(cell.parent, ExerciseBlock):
@@ -389,7 +412,68 @@ class LessonScreen(Screen[None]):
                 else:
                     mine.append(f"«{placeholder.expression}?»")
             values.append(mine)
+        predicts = [(block_key(index, number), block)
+                    for number, block in enumerate(self.lesson.steps[index].blocks)
+                    if isinstance(block, Predict)]
+        if predicts:
+            answers = await self.client.evaluate([(block.answer, "") for _, block in predicts])
+            self.truths[index] = {
+                key: (evaluation.value if evaluation.error is None
+                      else f"The truth could not be computed: {evaluation.error}")
+                for (key, _), evaluation in zip(predicts, answers, strict=False)
+            }
         self.prose_values[index] = values
+        self._judge_waiting()
+
+    def _judge_waiting(self) -> None:
+        """Guesses made before their truth was computed are judged as soon as it is."""
+        for block in self.query(PredictBlock):
+            if block.committed and block.outcome is None and block.pending_guess is not None:
+                self._judge(block, block.pending_guess)
+
+    @staticmethod
+    def _veil(widgets: list[Widget], key: str | None) -> None:
+        """Hide widgets behind the predict block `key` (None: nothing hides them)."""
+        if key is None:
+            return
+        for widget in widgets:
+            widget.veiled_by = key  # type: ignore[attr-defined]
+            widget.add_class("-veiled")
+
+    @on(PredictBlock.Guessed)
+    def _guessed(self, event: PredictBlock.Guessed) -> None:
+        key = event.block.key
+        event.block.pending_guess = event.guess
+        for widget in self.query(".-veiled"):
+            if getattr(widget, "veiled_by", None) == key:
+                widget.remove_class("-veiled")
+        for note in self.query(".predict-veil"):
+            if getattr(note, "veils", None) == key:
+                note.remove()
+        self._judge(event.block, event.guess)
+
+    def _judge(self, block: PredictBlock, guess: float) -> None:
+        from grimoire.course import predict
+
+        lesson = self.lesson
+        truths = self.truths.get(self.current)
+        if lesson is None or truths is None or block.key not in truths:
+            if not self.may_run:
+                block.show_error("This lesson's code does not run, so there is no truth to "
+                                 "set beside your guess.")
+            return  # the step's cells are still computing: judged when they are done
+        value = truths[block.key]
+        if isinstance(value, str) and value.startswith("The truth could not be computed"):
+            block.show_error(value)
+            return
+        try:
+            outcome = predict.judge(block.predict, guess, value)
+        except predict.TruthError as error:
+            block.show_error(str(error))
+            return
+        self.store.record_prediction(lesson.id, block.key, outcome.guess, outcome.truth,
+                                     outcome.close)
+        block.show_outcome(outcome, self.store.calibration(lesson.id))
 
     def _fill_prose(self) -> None:
         values = self.prose_values.get(self.current)
