@@ -1165,8 +1165,10 @@ def list_lessons(
     directory: str | Path | None, out: Callable[[str], None] | None = None
 ) -> int:
     """`grimoire lessons`: print NN, id and title of each lesson; problems go to stderr."""
+    from grimoire.course.catalogue import catalogue  # each file checked once, then remembered
+
     write = out or print
-    lessons, problems = load_lessons(directory)
+    lessons, problems = catalogue(directory)
     width = max((len(lesson.id) for lesson in lessons), default=0)
     for lesson in lessons:
         write(f"{lesson.number:02d}  {lesson.id.ljust(width)}  {lesson.title}")
