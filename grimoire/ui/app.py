@@ -378,8 +378,8 @@ class GrimoireApp(App[int]):
     def _saved_theme(self) -> str | None:
         try:
             name = json.loads(self._settings_file().read_text()).get("theme")
-        except (OSError, ValueError, AttributeError):
-            return None
+        except (OSError, ValueError, AttributeError, RecursionError):
+            return None  # no settings, or damaged ones: the default theme
         return name if name in self.available_themes else None
 
     def watch_theme(self, theme: str) -> None:

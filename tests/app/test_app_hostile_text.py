@@ -177,3 +177,18 @@ async def test_a_lesson_title_with_markup_in_the_training_rooms_list() -> None:
         prompts = [str(overlay.get_option_at_index(n).prompt) for n in range(overlay.option_count)]
         assert "lesson 01 · Split on [/] and a[/2]" in prompts
         assert_no_raw_controls(app)
+
+
+async def test_every_file_of_the_home_damaged_still_opens_the_map_and_a_lesson(
+        grimoire_home: Path) -> None:
+    grimoire_home.mkdir(parents=True)
+    deep = "[" * 100_000
+    for name in ("progress.json", "scratchpad.json", "trusted.json", "ui.json", "summaries.json",
+                 "catalogue.json"):
+        (grimoire_home / name).write_text(deep)
+    app = GrimoireApp(StartRequest(lessons=EXAMPLES, trust=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: getattr(app.screen, "loaded", False))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and cells_done(app))
+        assert any("starts afresh" in n for n in notes(app))
