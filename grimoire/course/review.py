@@ -720,8 +720,10 @@ def next_due(cards: Iterable[Card], states: dict[str, dict[str, Any]]) -> float 
 
 def in_words(seconds: float) -> str:
     """A time from now, as a learner says it: 'in 10 minutes', 'in 3 days'."""
-    if seconds <= 60:
+    if seconds <= 0:
         return "now"
+    if seconds <= 90:
+        return "in a minute"
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
             count = round(seconds / size)

@@ -89,14 +89,14 @@ def lesson_summaries(lessons: Path | None = None) -> list[LessonSummary]:
         folders = cached["folders"] if cached["version"] == SUMMARY_CACHE_VERSION else {}
         if not isinstance(folders, dict):
             folders = {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         folders = {}  # no cache yet, or not one we can use
     known = folders.get(str(folder))
     try:
         if known is not None and known["files"] == signature:
             return [LessonSummary(**{**fields, "path": folder / fields["path"]})
                     for fields in known["summaries"]]
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         pass  # not a record we can use: read the lessons themselves
     from grimoire.course.loader import lesson_summaries as read_summaries
 

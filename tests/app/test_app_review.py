@@ -136,7 +136,7 @@ async def test_two_finished_lessons_put_cards_due_and_answers_reschedule_them(
         # Back on the map: only the card answered wrong is due, ten minutes on.
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, MapScreen))
-        await until(pilot, lambda: "nothing due" in review_line(app))
+        await until(pilot, lambda: "nothing due; the next in 10 minutes" in review_line(app))
         states = ProgressStore().review_states()
         assert len(states) == 4
         clock.time = START + timedelta(minutes=11)

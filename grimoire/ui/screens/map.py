@@ -237,10 +237,13 @@ class MapScreen(Screen[None]):
             return
         deck = build_deck([state.summary for state in self.states], self.store,
                           lambda lesson_id: read_lesson(lesson_id, self.lessons_dir))
-        due = len(deck.due(now()))
-        self.app.call_from_thread(self._show_review, len(deck.cards), due)
+        when = now()
+        due = len(deck.due(when))
+        upcoming = deck.next_due()
+        wait = upcoming - when.timestamp() if upcoming is not None else None
+        self.app.call_from_thread(self._show_review, len(deck.cards), due, wait)
 
-    def _show_review(self, cards: int, due: int) -> None:
+    def _show_review(self, cards: int, due: int, wait: float | None = None) -> None:
         """The review line: how many cards are due (hidden while the deck is empty)."""
         if not self.is_attached:
             return
@@ -252,7 +255,13 @@ class MapScreen(Screen[None]):
         self.query_one("#map-continue").set_class(cards > 0, "-above-review")
         text = Text()
         text.append("✦ review", style="bold")
-        text.append(f" — {due} due" if due else " — nothing due today")
+        if due:
+            text.append(f" — {due} due")
+        else:
+            from grimoire.course.review import in_words
+
+            later = f"; the next {in_words(wait)}" if wait is not None and wait > 0 else ""
+            text.append(f" — nothing due{later}")
         text.append("   ctrl+r", style="dim")
         line.due = due
         line.update(text)
