@@ -87,7 +87,7 @@ def lesson_summaries(lessons: Path | None = None) -> list[LessonSummary]:
                 and cached["files"] == signature):
             return [LessonSummary(**{**fields, "path": folder / fields["path"]})
                     for fields in cached["summaries"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         pass  # no cache yet, or not one we can use: read the lessons themselves
     from grimoire.course.loader import lesson_summaries as read_summaries
 
