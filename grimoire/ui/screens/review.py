@@ -583,7 +583,8 @@ class ReviewScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "interrupt":
-            return self.computing
+            # While the lesson replays, or a typed expression computes; else ctrl+c copies.
+            return self.computing or kernel_client(self.app).running > 0
         return True
 
     def action_interrupt(self) -> None:
