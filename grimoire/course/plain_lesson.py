@@ -280,10 +280,12 @@ def _quiz(session: LessonSession, console: Console, step: int, number: int, quiz
             verdict = session.answer(step, number, picked)
         else:
             verdict = session.answer(step, number, reply)
-        console.say(verdict.message)
+        explanation = verdict.explanation.strip() if verdict.correct else ""
+        if not explanation.startswith(verdict.message.rstrip(".")):
+            console.say(verdict.message)  # (a choice's own reason may already begin "Right")
         if verdict.correct:
-            if verdict.explanation:
-                console.say(plain_prose(mathtext.render(verdict.explanation), console.width))
+            if explanation:
+                console.say(plain_prose(mathtext.render(explanation), console.width))
             return
 
 

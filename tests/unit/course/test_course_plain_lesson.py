@@ -75,10 +75,16 @@ def test_stopping_keeps_what_was_done(tmp_path):
         capture_output=True, text=True, timeout=120, check=False, cwd=REPO,
         env=dict(os.environ, GRIMOIRE_HOME=str(home), PYTHONPATH=str(REPO)))
     assert done.returncode == 0, done.stderr
-    assert "Right." in done.stdout and "Stopped" in done.stdout
+    assert "Right" in done.stdout and "Stopped" in done.stdout
     progress = json.loads((home / "progress.json").read_text())["lessons"]["vectors"]
-    assert progress["answers"]["0.4"]["correct"] or any(
-        a["correct"] for a in progress["answers"].values())
+    assert [answer["correct"] for answer in progress["answers"].values()] == [True]
+    assert progress["steps_done"] == [0]
+    # Coming back goes on at the first step not done.
+    again = subprocess.run(
+        [sys.executable, "-m", "grimoire", "learn", "vectors", "--plain"], input="q\n",
+        capture_output=True, text=True, timeout=120, check=False, cwd=REPO,
+        env=dict(os.environ, GRIMOIRE_HOME=str(home), PYTHONPATH=str(REPO)))
+    assert "Step 2 of" in again.stdout and "Step 1 of" not in again.stdout
 
 
 def test_markdown_becomes_plain_words():
