@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Symbol", "find_symbol", "outline", "outline_text"]
+__all__ = ["Symbol", "find_symbol", "outline", "outline_in_pieces", "outline_text"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,10 @@ def _python_outline(text: str) -> list[Symbol]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
+    return _python_symbols(tree)
+
+
+def _python_symbols(tree: ast.Module) -> list[Symbol]:
     symbols: list[Symbol] = []
 
     def visit(body: list[ast.stmt], prefix: str, depth: int, in_class: bool) -> None:
@@ -87,6 +91,44 @@ def _python_outline(text: str) -> list[Symbol]:
                 visit(node.body, f"{qualname}.", depth + 1, True)
 
     visit(tree.body, "", 0, False)
+    return symbols
+
+
+_TOP_LEVEL = ("def ", "class ", "async def ", "@")
+
+
+def outline_in_pieces(text: str, suffix: str) -> list[Symbol]:
+    """The same outline as `outline_text`, read a piece at a time: for a very long page, read in
+    a thread while the page is already shown.
+
+    Python's parser holds the interpreter for the whole text it reads (a second for fifty
+    thousand lines, during which the screen could not move), so a Python page is cut before
+    each top-level `def`, `class` or decorator and the pieces are parsed one by one. A cut that
+    falls inside a string or a bracket makes a piece that does not parse; it is then joined to
+    the next. The tests hold this equal to `outline_text` on every page of the Grimoire.
+    """
+    if suffix not in (".py", ".pyi"):
+        return outline_text(text, suffix)
+    lines = text.splitlines(keepends=True)
+    cuts = [0]
+    for number, line in enumerate(lines):
+        if number and line.startswith(_TOP_LEVEL) and not lines[number - 1].startswith("@"):
+            cuts.append(number)
+    cuts.append(len(lines))
+    symbols: list[Symbol] = []
+    start = 0
+    for end in cuts[1:]:
+        piece = "".join(lines[cuts[start] : end])
+        try:
+            tree = ast.parse(piece)
+        except (SyntaxError, ValueError):
+            if end < len(lines):
+                continue  # joined to the next piece
+            return _python_outline(text)  # the page itself does not parse: as the reader says
+        offset = cuts[start]
+        symbols += [Symbol(s.name, s.qualname, s.kind, s.line + offset, s.end_line + offset,
+                           s.depth) for s in _python_symbols(tree)]
+        start = cuts.index(end)
     return symbols
 
 

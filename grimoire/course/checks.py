@@ -210,7 +210,11 @@ def check_exercise(
     """Run the learner's code and then the exercise's check in a copy of the lesson namespace."""
     attempt, check = kernel.run_exercise(code, exercise.check, timeout=timeout)
     if not attempt.ok:
-        if attempt.error_kind in ("exception", "syntax", "memory"):
+        if attempt.error_kind == "syntax":
+            # The first line says what is wrong; the lines after it draw a caret under it.
+            first = (attempt.error or "").strip().splitlines()[0] if attempt.error else ""
+            message = f"Your code does not parse: {first.partition(': ')[2] or first}"
+        elif attempt.error_kind in ("exception", "memory"):
             where = f" at line {attempt.error_line}" if attempt.error_line else ""
             message = f"Your code raised {attempt.error_name or 'an error'}{where}: " \
                 f"{_last_line(attempt.error).partition(': ')[2] or _last_line(attempt.error)}"

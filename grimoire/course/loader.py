@@ -63,7 +63,7 @@ BLOCK_KINDS = ("prose", "code", "quiz", "exercise", "source", "predict")
 CODE_KEYS = ("code", "timeout")
 REVIEW_KEYS = ("review", "variants")
 """Keys beside any block's kind, for the review room (see course/review.py)."""
-REVIEWED_KINDS = ("code", "quiz")
+REVIEWED_KINDS = ("code", "quiz", "predict")
 """The kinds of block the review room draws cards from."""
 QUIZ_KEYS = ("question", "choices", "answer", "numeric", "tolerance", "rel_tolerance", "explanation")
 EXERCISE_KEYS = ("prompt", "starter", "check", "hints", "solution", "wrong")
@@ -432,7 +432,10 @@ class _Reader:
         if kind == "exercise":
             return self.exercise(inner, f"the exercise of {step}")
         if kind == "predict":
-            return self.predict(inner, f"the predict block of {step}")
+            predict = self.predict(inner, f"the predict block of {step}")
+            if predict is not None:
+                predict.review = review
+            return predict
         return self.source(inner, f"the source block of {step}")
 
     def review_options(
@@ -445,7 +448,8 @@ class _Reader:
             value = self.value(node) if isinstance(node, yaml.ScalarNode) else _INVALID
             if kind not in REVIEWED_KINDS:
                 self.problem(key_node, f"'review' is for blocks the review room draws cards "
-                             f"from (quizzes and code cells); {what} is never a card.")
+                             f"from (quizzes, predictions and code cells); {what} is never a "
+                             "card.")
             elif not isinstance(value, bool):
                 self.problem(node, f"'review' of {what} should be true or false, "
                              f"not {_describe(node)}.")
@@ -1161,8 +1165,10 @@ def list_lessons(
     directory: str | Path | None, out: Callable[[str], None] | None = None
 ) -> int:
     """`grimoire lessons`: print NN, id and title of each lesson; problems go to stderr."""
+    from grimoire.course.catalogue import catalogue  # each file checked once, then remembered
+
     write = out or print
-    lessons, problems = load_lessons(directory)
+    lessons, problems = catalogue(directory)
     width = max((len(lesson.id) for lesson in lessons), default=0)
     for lesson in lessons:
         write(f"{lesson.number:02d}  {lesson.id.ljust(width)}  {lesson.title}")

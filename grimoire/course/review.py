@@ -2,7 +2,8 @@
 
 A card is a question a lesson already asked, asked again days later:
 
-* every quiz (choice or numeric) of a finished lesson, unless its block says `review: false`;
+* every quiz (choice or numeric) and every prediction of a finished lesson, unless its block
+  says `review: false` (a prediction's truth is computed again; a close guess is right);
 * a "compute this" card for each code cell that computes a number its step's prose quotes
   (`{{ rank_qk }}`): the learner computes it again, and the cell's own code is the solution.
   A cell with `variants:` is recomputed for another value of a name it sets (a different
@@ -17,7 +18,7 @@ Public API::
 
     @dataclass Card(id, lesson_id, lesson_title, kind, step, block, step_title, question,
                     quiz, code, target, variants, defaults, context)
-        kind: "choice" | "numeric" | "compute";  .where -> "step 3 of «SVD»: A head is low rank"
+        kind: "choice" | "numeric" | "compute" | "predict";  .where -> "step 3 of «SVD»: A head is low rank"
     @dataclass CardAnswer(card_id, binding, expected, error, context, solution)
     cards_for_lesson(lesson) -> list[Card]
     variant_assignments(code) -> dict[name, [line, ...]]     # top-level `name = value` lines
@@ -28,7 +29,8 @@ Public API::
     hide_answers(cards, kernel)        # the compute cards' names leave the namespace
     first_other(card, values) -> [binding];  random_other(rng) -> draw;  every_value(card, values)
     check_cards(lesson, kernel) -> list[Problem]             # `grimoire check`
-    grade(card, answer, expected) -> Verdict
+    grade(card, answer, expected, target="") -> Verdict
+    shown_tolerance(spec, value) -> float      # half a unit of the last digit a format shows
     schedule(state: dict | None, correct: bool, now) -> dict  # the new stored state
     due_cards(cards, states, now) -> list[Card];  next_due(cards, states) -> float | None
     now() -> datetime   (UTC; tests replace it)
@@ -47,7 +49,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from grimoire.course import mathtext
-from grimoire.course.schema import Code, Lesson, Place, Problem, Prose, Quiz, Step
+from grimoire.course.schema import Code, Lesson, Place, Predict, Problem, Prose, Quiz, Step
 
 if TYPE_CHECKING:
     from grimoire.course.checks import Verdict
@@ -84,6 +86,7 @@ class Card:
     step_title: str
     question: str
     quiz: Quiz | None = None
+    prediction: Predict | None = None
     code: str = ""
     targets: tuple[str, ...] = ()
     """Names the cell computes that the prose quotes; the card asks the first that is a number."""
@@ -91,6 +94,8 @@ class Card:
     defaults: dict[str, object] = field(default_factory=dict)
     contexts: dict[str, str] = field(default_factory=dict)
     """Each target's sentence in the lesson, with its {{ placeholders }} still in it."""
+    specs: dict[str, str] = field(default_factory=dict)
+    """Each target's format in the prose (`.2f`): an answer as precise as the lesson shows is right."""
 
     @property
     def where(self) -> str:
@@ -244,13 +249,39 @@ def cell_targets(step: Step, index: int) -> list[str]:
     return targets
 
 
-def _context(step: Step, target: str) -> str:
+def _quoted(step: Step, target: str) -> tuple[str, str]:
+    """The sentence of the step's prose that quotes `target`, and the format it is quoted in."""
     for prose in step.blocks:
         if isinstance(prose, Prose):
             for placeholder in prose.placeholders():
                 if placeholder.expression == target:
-                    return _sentence(prose.text, placeholder.start, placeholder.end)
-    return ""
+                    return (_sentence(prose.text, placeholder.start, placeholder.end),
+                            placeholder.format_spec)
+    return "", ""
+
+
+_PRECISION = re.compile(r"\.(\d+)([efg%])$")
+
+
+def shown_tolerance(spec: str, value: float) -> float:
+    """Half a unit of the last digit the lesson shows `value` with, under format `spec`.
+
+    `.3f` -> 0.0005; `.0%` -> 0.005; `.2e` of 1234 -> 5; `,` or `d` -> 0.5; no spec -> 0.
+    """
+    if spec.endswith((",", "d")) or spec in (",d", "_"):
+        return 0.5
+    match = _PRECISION.search(spec)
+    if match is None:
+        return 0.0
+    digits, kind = int(match.group(1)), match.group(2)
+    if kind == "f":
+        return 0.5 * 10.0 ** -digits
+    if kind == "%":
+        return 0.5 * 10.0 ** -(digits + 2)
+    exponent = math.floor(math.log10(abs(value))) if value else 0
+    if kind == "e":
+        return 0.5 * 10.0 ** (exponent - digits)
+    return 0.5 * 10.0 ** (exponent - max(digits, 1) + 1)  # g: significant digits
 
 
 def cards_for_lesson(lesson: Lesson) -> list[Card]:
@@ -275,6 +306,10 @@ def _card_from_block(lesson: Lesson, step_index: int, step: Step, block_index: i
         kind = block.quiz_kind
         card_id = f"{lesson.id}:{kind}:{_digest(block.question, repr(block.choices))}"
         return Card(id=card_id, kind=kind, question=block.question, quiz=block, **base)
+    if isinstance(block, Predict):
+        card_id = f"{lesson.id}:predict:{_digest(block.question, block.answer)}"
+        return Card(id=card_id, kind="predict", question=block.question, prediction=block,
+                    **base)
     if isinstance(block, Code):
         targets = cell_targets(step, block_index)
         if not targets:
@@ -284,7 +319,8 @@ def _card_from_block(lesson: Lesson, step_index: int, step: Step, block_index: i
         return Card(id=card_id, kind="compute", question="Compute it again.",
                     code=block.code, targets=tuple(targets), variants=dict(block.variants),
                     defaults={k: defaults[k] for k in block.variants if k in defaults},
-                    contexts={target: _context(step, target) for target in targets}, **base)
+                    contexts={target: _quoted(step, target)[0] for target in targets},
+                    specs={target: _quoted(step, target)[1] for target in targets}, **base)
     return None
 
 
@@ -446,6 +482,8 @@ def compute_answers(lesson: Lesson, cards: Iterable[Card], kernel: Kernel,
                     answers[card.id].append(CardAnswer(card.id, {}, error=str(error)))
             elif card.kind == "choice":
                 answers[card.id].append(CardAnswer(card.id, {}))
+            elif card.kind == "predict" and card.prediction is not None:
+                answers[card.id].append(_predicted_truth(card, card.prediction, kernel))
             elif card.kind == "compute":
                 for answer in answers[card.id]:
                     if answer.target:
@@ -472,6 +510,21 @@ def _pick_number(card: Card, text: str | None, binding: dict[str, object],
     names = ", ".join(f"'{target}'" for target in card.targets)
     return CardAnswer(card.id, binding, error=f"None of {names} is a finite number, so the "
                       "card has nothing to ask.", solution=solution, lasting=True)
+
+
+def _predicted_truth(card: Card, block: Predict, kernel: Kernel) -> CardAnswer:
+    """A prediction's truth, computed after its step's cells: a number, or an option's index."""
+    from grimoire.course import predict
+
+    (evaluation,) = kernel.evaluate([(block.answer, "")])
+    if evaluation.error is not None:
+        return CardAnswer(card.id, {}, error=f"The prediction's answer {block.answer!r} cannot "
+                          f"be computed: {evaluation.error}.")
+    try:
+        truth = predict.truth_of(block, evaluation.value)
+    except predict.TruthError as error:
+        return CardAnswer(card.id, {}, error=str(error))
+    return CardAnswer(card.id, {}, expected=float(truth))
 
 
 def hide_answers(cards: Iterable[Card], kernel: Kernel) -> None:
@@ -552,10 +605,17 @@ def parse_answer(text: str) -> float:
     return parse_number(stripped)
 
 
-def grade(card: Card, answer: list[int] | float, expected: float | None) -> Verdict:
-    """Whether an answer is right: picked choices, or a number against the recomputed one."""
+def grade(card: Card, answer: list[int] | float, expected: float | None,
+          target: str = "") -> Verdict:
+    """Whether an answer is right: picked choices, or a number against the recomputed one.
+
+    A compute card accepts 0.1 % either way, or the digits the lesson shows (`target`'s format
+    in the prose), whichever is wider.
+    """
     from grimoire.course.checks import CheckError, check_choice, check_numeric
 
+    if card.kind == "predict" and card.prediction is not None:
+        return _judge_prediction(card.prediction, answer, expected)
     if card.kind == "choice":
         if card.quiz is None:
             raise CheckError("This card has no question.")
@@ -565,8 +625,38 @@ def grade(card: Card, answer: list[int] | float, expected: float | None) -> Verd
     if isinstance(answer, list):
         raise CheckError("This card wants a number.")
     quiz = card.quiz or Quiz(card.question, "", Place("", 0, 0), numeric=expected,
-                             rel_tolerance=DEFAULT_REL_TOLERANCE)
+                             rel_tolerance=DEFAULT_REL_TOLERANCE,
+                             tolerance=shown_tolerance(card.specs.get(target, ""), expected))
     return check_numeric(quiz, float(answer), expected=expected)
+
+
+def _judge_prediction(block: Predict, answer: list[int] | float,
+                      expected: float | None) -> Verdict:
+    """A guess beside the truth: close is right (an option must be the one)."""
+    from grimoire.course import predict
+    from grimoire.course.checks import CheckError, Verdict
+
+    if expected is None:
+        raise CheckError("This prediction's answer could not be computed.")
+    if block.guess_kind != "number":
+        if not isinstance(answer, list) or len(answer) != 1:
+            return Verdict(False, "Pick one first.")
+        guess: float | int = answer[0]
+        truth: float | int = int(expected)
+    else:
+        if isinstance(answer, list):
+            raise CheckError("This prediction wants a number.")
+        guess, truth = float(answer), expected
+    close = predict.is_close(block, guess, truth)
+    said, true = predict.shown(block, guess), predict.shown(block, truth)
+    if close and block.guess_kind != "number":
+        message = f"Right: the truth is {true}."
+    elif close:
+        message = f"Close: you said {said}; the truth is {true} " \
+            f"({predict.tolerance_words(block)})."
+    else:
+        message = f"Not this time: you said {said}; the truth is {true}."
+    return Verdict(close, message, block.explanation, true)
 
 
 # -- scheduling ------------------------------------------------------------------------------------
@@ -630,8 +720,10 @@ def next_due(cards: Iterable[Card], states: dict[str, dict[str, Any]]) -> float 
 
 def in_words(seconds: float) -> str:
     """A time from now, as a learner says it: 'in 10 minutes', 'in 3 days'."""
-    if seconds <= 60:
+    if seconds <= 0:
         return "now"
+    if seconds <= 90:
+        return "in a minute"
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
             count = round(seconds / size)

@@ -40,7 +40,8 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 def card_text(card: Card, answer: CardAnswer, number: int, total: int) -> str:
     """A card as the plain mode prints it, before the answer."""
-    head = {"choice": "a question", "numeric": "a number", "compute": "compute this"}
+    head = {"choice": "a question", "numeric": "a number", "compute": "compute this",
+            "predict": "predict"}
     lines = [(f"── card {number} of {total} · {head.get(card.kind, card.kind)} · "
              f"{card.where}")]
     if card.kind == "compute":
@@ -57,7 +58,15 @@ def card_text(card: Card, answer: CardAnswer, number: int, total: int) -> str:
         lines.append(_wrap(ask))
     else:
         lines.append(_wrap(mathtext.render(card.question)))
-    if card.kind == "choice" and card.quiz is not None:
+    if card.kind == "predict" and card.prediction is not None:
+        from grimoire.course import predict
+
+        picks = predict.options(card.prediction)
+        for index, pick in enumerate(picks):
+            lines.append(_wrap(f"{index + 1}. {pick}", "    "))
+        lines.append("  (type the number of your pick)" if picks else
+                     f"  (your guess, a number: {predict.tolerance_words(card.prediction)})")
+    elif card.kind == "choice" and card.quiz is not None:
         for index, choice in enumerate(card.quiz.choices or []):
             lines.append(_wrap(f"{index + 1}. {mathtext.render(choice)}", "    "))
         several = card.quiz.multiple
@@ -75,6 +84,17 @@ def _choices(text: str, count: int) -> list[int] | None:
             return None
         picked.append(int(word) - 1)
     return sorted(set(picked)) or None
+
+
+def _picks(card: Card) -> int:
+    """How many options the card offers (0: it wants a number)."""
+    if card.kind == "choice" and card.quiz is not None:
+        return len(card.quiz.choices or [])
+    if card.kind == "predict" and card.prediction is not None:
+        from grimoire.course import predict
+
+        return len(predict.options(card.prediction))
+    return 0
 
 
 def _number(text: str, kernel: Kernel) -> float | None:
@@ -155,9 +175,18 @@ def run_plain(lessons_dir: Path | None, kernel: Kernel, read_line: Callable[[], 
                     write("  (skipped: it stays due)")
                     break
                 value: list[int] | float | None
-                if card.kind == "choice" and card.quiz is not None:
-                    value = _choices(line, len(card.quiz.choices or []))
+                picks = _picks(card)
+                if picks:
+                    value = _choices(line, picks)
                     hint = "Type the number of a choice."
+                    if value is not None and card.kind == "predict" and len(value) != 1:
+                        value = None
+                elif card.kind == "predict":
+                    try:
+                        value = review.parse_answer(line)
+                    except ValueError:
+                        value = None
+                    hint = "A prediction is a guess: type a number."
                 else:
                     value = _number(line, kernel)
                     hint = "Type a number, or an expression that computes one here."
@@ -165,7 +194,7 @@ def run_plain(lessons_dir: Path | None, kernel: Kernel, read_line: Callable[[], 
                     write(f"  {hint}")
                     continue
                 try:
-                    verdict = review.grade(card, value, answer.expected)
+                    verdict = review.grade(card, value, answer.expected, answer.target)
                 except CheckError as error:
                     write(f"  {error}")
                     break
@@ -174,9 +203,12 @@ def run_plain(lessons_dir: Path | None, kernel: Kernel, read_line: Callable[[], 
                 store.record_review(card.id, state)
                 deck.states[card.id] = state
                 answered += 1
-                write("  ✓ Right." if verdict.correct else f"  ✗ {verdict.message}")
-                if verdict.expected is not None and (card.kind != "choice" or
-                                                     not verdict.correct):
+                if card.kind == "predict":
+                    write(f"  {'✓' if verdict.correct else '✗'} {verdict.message}")
+                else:
+                    write("  ✓ Right." if verdict.correct else f"  ✗ {verdict.message}")
+                if card.kind != "predict" and verdict.expected is not None and (
+                        card.kind != "choice" or not verdict.correct):
                     write(f"  The answer: {verdict.expected}.")
                 if verdict.explanation:
                     write(_wrap(mathtext.render(verdict.explanation)))

@@ -52,6 +52,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The map's view of a lesson lives in a module of its own, so the map can open without the
+# cost of defining every block of the format (this module's import); it is part of the format.
+from grimoire.course.summary import LessonSummary
+
 DEFAULT_TIMEOUT = 10.0
 """Seconds a code cell may run before it is stopped (a block's `timeout:` overrides it)."""
 
@@ -312,6 +316,7 @@ class Predict:
     rel_tolerance: float | None = None
     explanation: str = ""
     kind: str = field(default="predict", init=False)
+    review: bool = True
 
     @property
     def guess_kind(self) -> str:
@@ -358,17 +363,3 @@ class Lesson:
             self.id, self.title, self.summary, list(self.requires), self.minutes, self.number,
             self.path, len(self.steps),
         )
-
-
-@dataclass(frozen=True)
-class LessonSummary:
-    """What the map needs about a lesson, read without loading the rest."""
-
-    id: str
-    title: str
-    summary: str
-    requires: list[str]
-    minutes: int
-    number: int
-    path: Path
-    n_steps: int

@@ -28,11 +28,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widgets import Input
 
 from grimoire import paths
 
@@ -136,8 +138,6 @@ MONOCHROME = Theme(
 """Greys only (`grimoire --monochrome`): nothing is said by colour; pictures say it in glyphs."""
 
 DEFAULT_THEME = "grimoire"
-READY_FILE_ENV = "GRIMOIRE_READY_FILE"
-"""When set, the app writes the time it became ready to this file and closes (for benchmarks)."""
 
 
 def _spellbook_commands():  # the palette's providers load on first ctrl+p, not at start-up
@@ -205,6 +205,21 @@ class GrimoireApp(App[int]):
         if self.crash is not None and not self.is_headless:
             self._exit_renderables.clear()
         super()._print_error_renderables()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed into a text field keep their order. Textual runs a field's own bound keys
+        # (Backspace, Delete, the arrows, Enter) only once the key has climbed back up through
+        # every container around the field to the app, while the letters typed after it are
+        # written at once: in a fast burst - nine Backspaces and a word - the word arrives
+        # first and is then rubbed out. Here the bound keys run as they arrive, in order; a
+        # key the field types (any printable character) goes to the field as before.
+        if (isinstance(event, events.Key) and not event.is_forwarded and not event.is_printable
+                and isinstance(self.focused, Input) and self.screen.maximized is None):
+            self.app_focus = True
+            if (await self._check_bindings(event.key, priority=True)
+                    or await self._check_bindings(event.key)):
+                return
+        await super().on_event(event)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -301,13 +316,6 @@ class GrimoireApp(App[int]):
     def on_mount(self) -> None:
         if self.request.screen not in (None, HOME_ROOM):
             self.push_screen(self.build_room(self.request.screen, self.request))
-        ready_file = os.environ.get(READY_FILE_ENV)
-        if ready_file:
-            self.call_after_refresh(self._announce_ready, ready_file)
-
-    def _announce_ready(self, ready_file: str) -> None:
-        Path(ready_file).write_text(repr(time.time()))
-        self.exit(0)
 
     # -- the spellbook ---------------------------------------------------------------------------
 

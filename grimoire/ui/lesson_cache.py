@@ -13,7 +13,8 @@ from grimoire import paths
 if TYPE_CHECKING:
     # Imported where used: the map reads summaries before its first frame, without the schema
     # of whole lessons when the cache answers.
-    from grimoire.course.schema import Lesson, LessonSummary
+    from grimoire.course.schema import Lesson
+    from grimoire.course.summary import LessonSummary
 
 _READ: dict[Path, tuple[int, int, Lesson]] = {}
 """Lessons already read, by file, with the file's mtime and size when read."""
@@ -64,13 +65,20 @@ def lesson_summaries(lessons: Path | None = None) -> list[LessonSummary]:
     """The map's lesson metadata, as `loader.lesson_summaries` gives it, kept between launches.
 
     Reading every lesson's YAML costs the loader, PyYAML and a parse of each file at every start;
-    the map needs only a few fields, so they are kept in `summaries.json` in the learner's data
-    folder and used while no lesson file has changed (same names, mtimes and sizes). Anything
-    else - a changed file, an unreadable cache, another folder - reads the lessons again.
+    the map needs only a few fields. The bundled lessons' summaries ship with the package
+    (`course.lesson_index`), so even a first launch reads none of them; other folders' are kept
+    in `summaries.json` in the learner's data folder and used while no lesson file has changed
+    (same names, mtimes and sizes). Anything else - a changed file, an unreadable cache -
+    reads the lessons again.
     """
-    from grimoire.course.schema import LessonSummary
+    from grimoire.course.lesson_index import shipped_summaries
 
     folder = (lessons if lessons is not None else paths.lessons_dir()).resolve()
+    shipped = shipped_summaries(folder)
+    if shipped is not None:
+        return shipped
+    from grimoire.course.summary import LessonSummary
+
     signature = _folder_signature(folder)
     cache_file = paths.user_data_dir() / "summaries.json"
     try:

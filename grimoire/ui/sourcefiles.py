@@ -7,6 +7,7 @@ import math
 import struct
 import sys
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -17,6 +18,9 @@ HIDDEN_NAMES = {"__pycache__", "_bundle", ".pytest_cache", ".ruff_cache", ".mypy
 
 HIDDEN_SUFFIXES = {".pyc", ".pyo", ".so", ".pyd"}
 """Compiled code is not part of the spellbook's text."""
+
+SEARCH_LIMIT = 500
+"""A search lists at most this many lines: enough to see where a word lives."""
 
 TEXT_LIMIT = 4_000_000
 """Bigger files are summarised rather than shown; nothing of ours comes close."""
@@ -65,12 +69,20 @@ def children(entry: SourceEntry) -> list[SourceEntry]:
     entries = []
     for path in found:
         shown = str(PurePosixPath(entry.shown, path.name))
+        if path.is_symlink():
+            try:
+                # Symlinks that leave the Grimoire are not pages of it: resolve_source refuses
+                # them. Anything else inside a folder of the Grimoire is inside the Grimoire.
+                real = paths.resolve_source(shown)
+            except paths.SourcePathError:
+                continue
+        else:
+            real = path
         try:
-            # Symlinks that leave the Grimoire are not pages of it: resolve_source refuses them.
-            real = paths.resolve_source(shown)
-        except paths.SourcePathError:
+            is_dir = real.is_dir()
+        except OSError:
             continue
-        entries.append(SourceEntry(shown, real, real.is_dir()))
+        entries.append(SourceEntry(shown, real, is_dir))
     return sorted(entries, key=lambda e: (not e.is_dir, e.shown.lower()))
 
 
@@ -198,20 +210,33 @@ def npy_header(head: bytes) -> tuple[tuple[int, ...], str]:
     return tuple(header["shape"]), dtype
 
 
-def search_source(query: str, limit: int = 500) -> list[SearchHit]:
-    """Lines of every text file of the Grimoire containing `query`, ignoring case."""
+def search_pages(query: str, limit: int = SEARCH_LIMIT) -> Iterator[list[SearchHit]]:
+    """The lines of every text file of the Grimoire containing `query` (ignoring case), one
+    page's lines at a time in the tree's order, `limit` lines in all at most.
+
+    A page is yielded as soon as it is read, so the spellbook can show the first results while
+    the rest are sought.
+    """
     needle = query.lower()
-    hits: list[SearchHit] = []
     if not needle:
-        return hits
+        return
+    left = limit
     for entry in all_files():
         page = read_page(entry.shown, entry.real)
         if page.is_summary or needle not in page.text.lower():
             continue
+        hits: list[SearchHit] = []
         for number, line in enumerate(page.text.splitlines(), 1):
             column = line.lower().find(needle)
             if column >= 0:
                 hits.append(SearchHit(entry.shown, number, column, line))
-                if len(hits) >= limit:
-                    return hits
-    return hits
+                if len(hits) == left:
+                    yield hits
+                    return
+        left -= len(hits)
+        yield hits
+
+
+def search_source(query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
+    """Lines of every text file of the Grimoire containing `query`, ignoring case."""
+    return [hit for hits in search_pages(query, limit) for hit in hits]

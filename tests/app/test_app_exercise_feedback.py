@@ -54,6 +54,20 @@ async def test_a_forgotten_bias_is_named_and_drawn_then_the_book_is_shown_after_
         await wait_for(pilot, lambda: "transpose" in str(exercise.verdict.render()))
         assert len(exercise.difference.query(Heatmap)) == 2  # shapes differ: no difference
 
+        # Every kind of mistake the diagnosis knows, each named in its own sentence.
+        kinds = [
+            ("return -(x @ W + b)", "has every sign flipped"),
+            ("return 0.5 * (x @ W + b)", "is the right answer times 0.5"),
+            ("return (x @ W + b)[:3]", "has shape (3, 5); it should be (4, 5)"),
+            ("y = x @ W + b\n    y[2] += 1.0\n    return y", "is right except in row 2"),
+            ("y = x @ W + b\n    y[:, 4] *= 3.0\n    return y", "is right except in column 4"),
+        ]
+        for body, sentence in kinds:
+            exercise.cell.editor.text = f"def affine(x, W, b):\n    {body}"
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda sentence=sentence: sentence in str(exercise.verdict.render()))
+            assert exercise.difference.query(Heatmap), body
+
         exercise.cell.editor.text = "def affine(x, W, b):\n    return x @ W + b"
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: exercise.passed)

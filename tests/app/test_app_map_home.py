@@ -173,3 +173,34 @@ async def test_help_lists_the_keys_of_the_learners_rooms() -> None:
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, MapScreen)
+
+
+async def test_after_finishing_a_lesson_enter_goes_on_to_the_next(tmp_path: Path) -> None:
+    lessons = write_lessons(tmp_path / "lessons")
+    app = GrimoireApp(StartRequest(lessons=lessons, trust=True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await unrolled(pilot)
+        screen = app.screen
+        assert highlighted(app) == "vectors"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not screen
+        # The learner finishes the lesson (as its screen records it) and comes back.
+        store = ProgressStore()
+        store.open_lesson("vectors")
+        store.mark_step_done("vectors", 0)
+        store.mark_step_done("vectors", 1)
+        app.pop_screen()
+        await pilot.pause()
+        await pilot.pause()
+        banner = str(screen.query_one("#map-continue", Static).render())
+        assert "begins" in banner and "Norms and distances" in banner
+        assert highlighted(app) == "norms"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not screen
+        for _ in range(200):  # the lesson is read, then shown
+            if getattr(app.screen, "lesson", None) is not None:
+                break
+            await pilot.pause(0.02)
+        assert app.screen.lesson.id == "norms"

@@ -75,7 +75,7 @@ async def test_playground_writes_streaming_and_follows_the_cursor() -> None:
         model = screen.model
         assert model is not None
         assert screen.written == model.generate(prompt, len(screen.written), temperature=0)
-        shown = str(screen.query_one("#continuation", Static).render())
+        shown = str(screen.query_one("#continuation-text", Static).render())
         assert screen.written[:20] in shown
 
         # Keep it, then move the cursor: the panels follow the character before it.
@@ -99,14 +99,18 @@ async def test_playground_writes_streaming_and_follows_the_cursor() -> None:
         await pilot.press(*["up"] * model.config.n_layer)
         assert layer.number == model.config.n_layer - 1  # it stops at the last layer
 
-        # Shrink and grow: the panels step aside and come back with what they showed.
+        # Shrink and grow: the panels go below the prompt (one column) and come back beside
+        # it, showing what they showed.
         shown_before = bars.values()
         await pilot.resize_terminal(60, 20)
         await pilot.pause()
-        assert not screen.query_one("#play-right").display
+        right = screen.query_one("#play-right")
+        assert screen.query_one("#playground").has_class("-narrow")
+        assert right.region.y >= screen.query_one("#play-left").region.bottom
         await pilot.resize_terminal(120, 36)
         await pilot.pause()
-        assert screen.query_one("#play-right").display and bars.values() == shown_before
+        assert not screen.query_one("#playground").has_class("-narrow")
+        assert right.region.x > 0 and bars.values() == shown_before
 
         # Escape while idle goes back to the map.
         await pilot.press("escape")

@@ -136,7 +136,7 @@ async def test_two_finished_lessons_put_cards_due_and_answers_reschedule_them(
         # Back on the map: only the card answered wrong is due, ten minutes on.
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, MapScreen))
-        await until(pilot, lambda: "nothing due" in review_line(app))
+        await until(pilot, lambda: "nothing due; the next in 10 minutes" in review_line(app))
         states = ProgressStore().review_states()
         assert len(states) == 4
         clock.time = START + timedelta(minutes=11)
@@ -168,3 +168,9 @@ async def test_an_empty_deck_says_how_it_fills(lessons: Path, clock: Clock) -> N
         await until(pilot, lambda: getattr(app.screen, "finished", False))
         note = str(app.screen.query_one(".review-note", Static).render())
         assert "The review room is empty for now." in note
+        # The room is in the palette (from elsewhere) and its keys are in the help.
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MapScreen))
+        assert ("review", "the review room") in app.palette_rooms()
+        keys = {binding.key for binding in dict(app.help_sections())["The review room"]}
+        assert {"enter", "ctrl+l", "escape"} <= keys

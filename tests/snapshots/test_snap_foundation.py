@@ -89,4 +89,23 @@ def test_snap_source_at_symbol(snap_compare, little_grimoire, foundation_rooms):
 
 def test_snap_source_search(snap_compare, little_grimoire, foundation_rooms):
     app = GrimoireApp(StartRequest("source", path="grimoire/spells.py"))
-    assert snap_compare(app, press=["f", *"name", "enter"], terminal_size=SIZE)
+
+    async def searched(pilot) -> None:
+        await pilot.press("f", *"name", "enter")
+        while app.screen.searching:  # the pages are read in a thread
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=searched, terminal_size=SIZE)
+
+
+NARROW = (80, 24)
+
+
+def test_snap_help_80x24(snap_compare, foundation_rooms):
+    assert snap_compare(GrimoireApp(), press=["question_mark"], terminal_size=NARROW)
+
+
+def test_snap_source_80x24(snap_compare, little_grimoire, foundation_rooms):
+    app = GrimoireApp(StartRequest("source", path="grimoire/spells.py", symbol="softmax"))
+    assert snap_compare(app, terminal_size=NARROW)

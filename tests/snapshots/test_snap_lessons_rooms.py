@@ -194,3 +194,18 @@ def test_snap_review_room(snap_compare, tmp_path: Path) -> None:
         await settle(pilot, lambda: app.screen.card_widget.answered)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=answered)
+
+
+def test_snap_playground_80x24(snap_compare, seeded_model: Path) -> None:
+    app = GrimoireApp(StartRequest("playground",
+                                   extra={"model_path": str(seeded_model), "seed": 3}))
+
+    async def written(pilot: Pilot) -> None:
+        await settle(pilot, lambda: getattr(app.screen, "model", None) is not None)
+        app.screen.pace = 0
+        await pilot.press("ctrl+r")
+        await settle(pilot, lambda: not app.screen.writing and len(app.screen.written) > 0)
+        await settle(pilot, lambda: bool(app.screen.query_one("#nearest").display_data.get(
+            "values")))
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=written)

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from grimoire import __version__
+from grimoire.ui.widgets.footer import KeyFooter
 
 SIGIL = """\
     ✦       ·        ✧
@@ -43,7 +44,11 @@ class HomeScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "app.show_source", "Open the spellbook"),
+        Binding("escape", "back", "Back"),
     ]
+
+    KEYS = ("[b]s[/b] the spellbook   ·   [b]ctrl+p[/b] every command   ·   "
+            "[b]?[/b] all the keys   ·   [b]ctrl+q[/b] close the book")
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☾")
@@ -56,14 +61,29 @@ class HomeScreen(Screen[None]):
             with Center():
                 yield Button("Open the spellbook", id="open-spellbook", variant="primary")
             with Center():
-                yield Static(
-                    "[b]s[/b] the spellbook   ·   [b]ctrl+p[/b] every command   ·   "
-                    "[b]?[/b] all the keys   ·   [b]ctrl+q[/b] close the book",
-                    id="welcome-keys",
-                )
+                yield Static(self.KEYS, id="welcome-keys")
             with Center():
                 yield Static(f"grimoire {__version__}", id="welcome-version")
-        yield Footer()
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        if self._came_from_somewhere():
+            self.query_one("#welcome-keys", Static).update(
+                "[b]escape[/b] back   ·   " + self.KEYS)
+
+    def _came_from_somewhere(self) -> bool:
+        stack = self.app.screen_stack
+        return self in stack and stack.index(self) > 0
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self._came_from_somewhere()
+        return True
+
+    def action_back(self) -> None:
+        """Back to the room the welcome page was opened from."""
+        if self._came_from_somewhere() and self.app.screen is self:
+            self.app.pop_screen()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "open-spellbook":

@@ -20,15 +20,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from grimoire.ui.kernel_client import kernel_client
 from grimoire.ui.plain import plain
+from grimoire.ui.widgets.footer import KeyFooter
+from grimoire.ui.widgets.row_list import RowList
 
 if TYPE_CHECKING:
     from grimoire.course.progress import ProgressStore
-    from grimoire.course.schema import LessonSummary
+    from grimoire.course.summary import LessonSummary
 
 NARROW = 90
 """Below this many columns the map shows the list alone."""
@@ -99,7 +101,7 @@ class FilterInput(Input):
         await super()._on_key(event)
 
 
-class LessonList(OptionList):
+class LessonList(RowList):
     """The list of lessons; it tells the map when its width changes, as the rows are laid out to it."""
 
     def on_resize(self) -> None:
@@ -168,7 +170,7 @@ class MapScreen(Screen[None]):
                 yield LessonList(id="map-list")
             with Vertical(id="map-detail"):
                 yield Static(id="map-detail-text")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#map-list", OptionList).can_focus = False
@@ -192,10 +194,11 @@ class MapScreen(Screen[None]):
         kernel_client(self.app).close()
 
     def on_screen_resume(self) -> None:
-        # Back from a lesson: its progress changed. (The first resume is the map's first showing,
-        # just read in on_mount.)
+        # Back from a lesson: its progress changed, and the highlight goes where the banner
+        # says Enter goes (the next lesson once one is finished). (The first resume is the
+        # map's first showing, just read in on_mount.)
         if self._resumed:
-            self.reload()
+            self.reload(follow_progress=True)
         self._resumed = True
 
     # -- the list ----------------------------------------------------------------------------
@@ -207,20 +210,24 @@ class MapScreen(Screen[None]):
         store = ProgressStore()
         return lesson_states(lesson_summaries(self.lessons_dir), store), store
 
-    def reload(self) -> None:
-        """Read the lessons and the progress again and redraw."""
+    def reload(self, follow_progress: bool = False) -> None:
+        """Read the lessons and the progress again and redraw.
+
+        With `follow_progress`, the highlight moves to the lesson to continue (unless the
+        learner is filtering); otherwise it stays on the lesson it was on.
+        """
         if not self.loaded:
             return  # not mounted yet: on_mount reads them
         self.states, self.store = self._read()
-        self._show()
+        self._show(keep=not follow_progress)
 
-    def _show(self) -> None:
+    def _show(self, keep: bool = True) -> None:
         self._show_continue()
         # The review deck reads the finished lessons whole: after the frame, in a thread.
         self.call_after_refresh(partial(
             self.run_worker, self._count_review, thread=True, group="map-review",
             exclusive=True, exit_on_error=False))
-        self._filter(self.query_one("#map-filter", Input).value, keep=True)
+        self._filter(self.query_one("#map-filter", Input).value, keep=keep)
 
     def _count_review(self) -> None:
         from grimoire.course.review import build_deck, now
@@ -230,10 +237,13 @@ class MapScreen(Screen[None]):
             return
         deck = build_deck([state.summary for state in self.states], self.store,
                           lambda lesson_id: read_lesson(lesson_id, self.lessons_dir))
-        due = len(deck.due(now()))
-        self.app.call_from_thread(self._show_review, len(deck.cards), due)
+        when = now()
+        due = len(deck.due(when))
+        upcoming = deck.next_due()
+        wait = upcoming - when.timestamp() if upcoming is not None else None
+        self.app.call_from_thread(self._show_review, len(deck.cards), due, wait)
 
-    def _show_review(self, cards: int, due: int) -> None:
+    def _show_review(self, cards: int, due: int, wait: float | None = None) -> None:
         """The review line: how many cards are due (hidden while the deck is empty)."""
         if not self.is_attached:
             return
@@ -243,7 +253,13 @@ class MapScreen(Screen[None]):
         self.query_one("#map-continue").set_class(cards > 0, "-above-review")
         text = Text()
         text.append("✦ review", style="bold")
-        text.append(f" — {due} due" if due else " — nothing due today")
+        if due:
+            text.append(f" — {due} due")
+        else:
+            from grimoire.course.review import in_words
+
+            later = f"; the next {in_words(wait)}" if wait is not None and wait > 0 else ""
+            text.append(f" — nothing due{later}")
         text.append("   ctrl+r", style="dim")
         line.due = due
         line.update(text)

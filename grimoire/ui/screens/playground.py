@@ -30,10 +30,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Label, Static, TextArea
+from textual.widgets import Header, Label, Static, TextArea
 from textual.worker import get_current_worker
 
 from grimoire.ui.widgets.bars import Bars
+from grimoire.ui.widgets.footer import KeyFooter
 from grimoire.ui.widgets.heatmap import Heatmap
 from grimoire.ui.widgets.palette import printable_text, readable_label, visible_characters
 from grimoire.ui.widgets.stepper import Stepper
@@ -47,7 +48,7 @@ ATTENTION_WINDOW = 24
 TOP_CHARACTERS = 10
 NEAREST = 8
 NARROW = 100
-"""Below this many columns the right-hand panels are hidden (they come back when it grows)."""
+"""Below this many columns the playground is one column: the model's panels go below."""
 MAX_NEW = 240
 """Characters the familiar writes per ctrl+r (escape stops it sooner)."""
 
@@ -208,9 +209,11 @@ class PlaygroundScreen(Screen[None]):
                     yield Label("top-k", classes="control-label")
                     yield Stepper(10, low=1, high=200, step=1, integer=True, id="top-k",
                                   tooltip="sample only among the k likeliest characters")
-                continuation = Static("", id="continuation")
-                continuation.border_title = "the familiar writes"
-                yield continuation
+                # The writing scrolls within its box, which follows the newest line.
+                with VerticalScroll(id="continuation") as continuation:
+                    continuation.border_title = "the familiar writes"
+                    continuation.can_focus = False
+                    yield Static("", id="continuation-text")
                 with Horizontal(classes="play-controls"):
                     yield Label("attention of layer", classes="control-label")
                     yield Stepper(0, low=0, high=0, step=1, integer=True, id="layer")
@@ -225,7 +228,7 @@ class PlaygroundScreen(Screen[None]):
                               id="embedding")
                 yield Bars({"kind": "bars", "values": [], "title": "nearest characters"},
                            id="nearest")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._choose_familiar()
@@ -366,7 +369,7 @@ class PlaygroundScreen(Screen[None]):
         self.written = ""
         self.writing = True
         self._show_continuation("")
-        self.query_one("#continuation", Static).border_subtitle = "writing… escape stops"
+        self.query_one("#continuation").border_subtitle = "writing… escape stops"
         self._write(self.model, text, temperature, top_k)
 
     @work(thread=True, exclusive=True, group="write")
@@ -388,21 +391,26 @@ class PlaygroundScreen(Screen[None]):
     def _done_writing(self) -> None:
         self.writing = False
         count = len(self.written)
-        self.query_one("#continuation", Static).border_subtitle = (
+        self.query_one("#continuation").border_subtitle = (
             f"{count} characters · ctrl+k keeps them" if count else None
         )
 
     def _show_continuation(self, written: str, error: bool = False) -> None:
-        box = self.query_one("#continuation", Static)
+        """Show the end of the prompt (dim) and what the familiar wrote after it, its newest
+        line in sight."""
+        box = self.query_one("#continuation-text", Static)
         if error or self.model is None:
             box.update(Text(written, style="italic"))
             return
         prompt, _ = self._prompt_state()
-        tail = prompt[-160:]
+        # The last few lines of the prompt, enough to read what is being continued.
+        tail = "\n".join(prompt[-160:].split("\n")[-3:])
         text = Text()
         text.append(printable_text(tail), style="dim")
         text.append(printable_text(written), style="bold")
         box.update(text)
+        scroll = self.query_one("#continuation", VerticalScroll)
+        self.call_after_refresh(scroll.scroll_end, animate=False, immediate=True)
 
     def action_stop_or_leave(self) -> None:
         if self.writing:
@@ -420,7 +428,7 @@ class PlaygroundScreen(Screen[None]):
         prompt.insert(self.written)
         self.written = ""
         self._show_continuation("")
-        self.query_one("#continuation", Static).border_subtitle = None
+        self.query_one("#continuation").border_subtitle = None
 
     def action_focus_layer(self) -> None:
         self.query_one("#layer", Stepper).focus()
@@ -428,8 +436,9 @@ class PlaygroundScreen(Screen[None]):
     # -- reacting to the learner ---------------------------------------------------------------
 
     def on_resize(self) -> None:
-        # Too narrow for two columns: the prompt, the writing and the attention stay.
-        self.query_one("#play-right").display = self.size.width >= NARROW
+        # Too narrow for two columns: one column the width of the screen, the model's panels
+        # below the prompt and the writing, the whole page scrolling.
+        self.query_one("#playground").set_class(self.size.width < NARROW, "-narrow")
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area.id == "prompt":

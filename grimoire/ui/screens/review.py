@@ -48,7 +48,8 @@ class ReviewCard(Vertical, can_focus=True):
         self.judging = False
         """An answer is being checked (an expression may be computing in the kernel)."""
         self.border_title = {"choice": "a question", "numeric": "a number",
-                             "compute": "compute this"}.get(card.kind, card.kind)
+                             "compute": "compute this",
+                             "predict": "predict"}.get(card.kind, card.kind)
         self.border_subtitle = f"card {number} of {total}"
 
     def compose(self) -> ComposeResult:
@@ -62,8 +63,10 @@ class ReviewCard(Vertical, can_focus=True):
             return
         if card.kind == "compute" and answer is not None:
             yield Static(Text("From the lesson:", style="italic"), classes="review-how")
-            yield Static(Text("“") + inline_text(answer.context or "…", code_style=code) +
-                         Text("”"), classes="review-context")
+            # The sentence holds values the kernel computed: drawn as text, controls visible.
+            context = printable_text(answer.context or "…")
+            yield Static(Text("“") + inline_text(context, code_style=code) + Text("”"),
+                         classes="review-context")
             ask = Text("Compute ", style="bold")
             ask.append(f"{_BLANK} = ", style="bold")
             ask.append(printable_text(answer.target), style=code)
@@ -82,7 +85,9 @@ class ReviewCard(Vertical, can_focus=True):
             yield Static(inline_text(card.question, style="bold", code_style=code),
                          classes="review-question")
         quiz = card.quiz
-        if card.kind == "choice" and quiz is not None and quiz.multiple:
+        if card.kind == "predict" and card.prediction is not None:
+            yield from self._guess(card.prediction)
+        elif card.kind == "choice" and quiz is not None and quiz.multiple:
             yield ChecklistChoices(*[
                 (Text(f"{n + 1}  ") + inline_text(choice, code_style=code), n)
                 for n, choice in enumerate(quiz.choices or [])
@@ -106,6 +111,25 @@ class ReviewCard(Vertical, can_focus=True):
         yield Static(classes="review-feedback -hidden", id="review-feedback")
         yield Vertical(id="review-solution")
 
+    def _guess(self, block: Any) -> ComposeResult:
+        """A prediction's field: its options (a choice or a sign), or a number."""
+        from grimoire.course import predict
+
+        code = code_style_for(self)
+        picks = predict.options(block)
+        if picks:
+            yield ChoiceList(*[
+                Option(Text(f"{n + 1}  ") + inline_text(pick, code_style=code), id=f"c{n}")
+                for n, pick in enumerate(picks)
+            ], id="review-answer")
+            yield Static("enter (or the option's number) answers", classes="review-how")
+            return
+        field = Input(placeholder="your guess, a number", compact=True, id="review-answer")
+        field.cursor_blink = False
+        yield field
+        yield Static(f"enter checks: a guess, not a computation; "
+                     f"{predict.tolerance_words(block)}", classes="review-how")
+
     def answer_widget(self) -> Widget | None:
         found = self.query("#review-answer")
         return found.first() if found else None
@@ -117,12 +141,15 @@ class ReviewCard(Vertical, can_focus=True):
         self.answered = True
         code = code_style_for(self)
         text = Text()
-        if verdict.correct:
+        if verdict.correct and self.card.kind != "predict":
             text.append("✓ Right.", style="bold")
         else:
-            text.append("✗ ", style="bold")
+            # A prediction's sentence sets the guess beside the truth, right or not.
+            text.append("✓ " if verdict.correct else "✗ ", style="bold")
             text.append(verdict.message)
-        if verdict.expected is not None and self.card.kind != "choice":
+        if self.card.kind == "predict":
+            pass
+        elif verdict.expected is not None and self.card.kind != "choice":
             text.append("\n")
             text.append_text(inline_text(f"The answer, computed just now: {verdict.expected}.",
                                          style="bold", code_style=code))
@@ -468,6 +495,9 @@ class ReviewScreen(Screen[None]):
             try:
                 value = parse_answer(answer)
             except ValueError as error:
+                if card.kind == "predict":
+                    widget.show_note(f"{error} A prediction is a guess: type a number.", "error")
+                    return
                 number = await self._evaluate(answer)
                 if number is None:
                     widget.show_note(str(error) if not answer.strip() else
@@ -476,7 +506,7 @@ class ReviewScreen(Screen[None]):
                     return
                 value = number
         try:
-            verdict = grade(card, value, expected)
+            verdict = grade(card, value, expected, computed.target if computed else "")
         except CheckError as error:
             widget.show_note(str(error), "error")
             return

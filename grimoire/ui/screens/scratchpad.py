@@ -18,12 +18,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from grimoire.ui.kernel_client import kernel_client
 from grimoire.ui.plain import plain_text
 from grimoire.ui.widgets.code_cell import SPINNER, CellOutput
 from grimoire.ui.widgets.code_editor import CodeEditor
+from grimoire.ui.widgets.footer import KeyFooter
 
 
 def load_history() -> list[str]:
@@ -104,7 +105,7 @@ class ScratchpadScreen(Screen[None]):
         with Vertical(id="scratch-input"):
             yield Static(id="scratch-status")
             yield HistoryEditor("", id="scratch-editor")
-        yield Footer()
+        yield KeyFooter()
 
     def _welcome(self) -> Text:
         client = kernel_client(self.app)

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static, Tree
+from textual.widgets import Header, Input, Label, Static, Tree
+from textual.worker import get_current_worker
 
 from grimoire import paths
-from grimoire.outline import Symbol, find_symbol, outline_text
+from grimoire.outline import Symbol, find_symbol, outline_in_pieces, outline_text
 from grimoire.ui import sourcefiles
 from grimoire.ui.plain import plain
-from grimoire.ui.widgets.code_view import CodeView, Mark
+from grimoire.ui.widgets.code_view import LONG_PAGE_LINES, CodeView, Mark
+from grimoire.ui.widgets.footer import KeyFooter
 from grimoire.ui.widgets.outline_panel import OutlinePanel
 from grimoire.ui.widgets.search_results import SearchResults
 from grimoire.ui.widgets.source_tree import ALIVE, SourceTree
@@ -29,6 +35,15 @@ ASKS = {
 
 
 ASK_KEYS = {"slash": "find", "colon": "line", "f": "search"}
+
+NARROW = 100
+"""Below this many columns the tree of pages and the outline fold away (`p` brings them)."""
+
+SEARCH_AT_ONCE_SECONDS = 0.02
+"""How long a search may look for its first page before the frame is drawn without it."""
+
+SEARCH_BATCH_SECONDS = 0.05
+"""After the first page's lines, found lines reach the screen at most this often."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,10 @@ class SourceScreen(Screen[None]):
         Binding("colon", "ask('line')", "Go to line"),
         Binding("f", "ask('search')", "Search all pages"),
         Binding("backspace", "previous_page", "Previous page", show=False),
+        Binding("p", "toggle_panels", "Pages and outline"),
+        # Told in the results pane's own border: the footer stays as it is while results come
+        # and go.
+        Binding("c", "close_results", "Close the search results", show=False),
         Binding("escape", "back", "Back"),
     ]
 
@@ -66,6 +85,14 @@ class SourceScreen(Screen[None]):
         self.asking: str | None = None
         self.find_text = ""
         self.history: list[Place] = []
+        self._where = ""
+        """What the page's lower border says about where the reader is."""
+        self._narrow: bool | None = None
+        """The terminal was narrow at the last resize (None: not laid out yet)."""
+        self._search = 0
+        self.searching = False
+        """A search is still reading pages."""
+        """The number of the latest search; lines of earlier ones are dropped."""
 
     @classmethod
     def from_request(cls, request) -> SourceScreen:
@@ -87,7 +114,7 @@ class SourceScreen(Screen[None]):
             with Vertical(id="outline-pane"):
                 yield OutlinePanel(id="outline")
         yield SearchResults(id="results")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#pages").border_title = "✦ pages"
@@ -104,6 +131,34 @@ class SourceScreen(Screen[None]):
             self.open_page("README.md" if "README.md" in paths.source_roots() else "grimoire/cli.py",
                            remember=False)
         self.query_one(CodeView).focus()
+
+    # -- the side panels -------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        # On a narrow terminal the page needs the room: the panels fold away, and come back
+        # with `p`. Crossing the width again puts them as the width wants.
+        narrow = self.size.width < NARROW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self._show_panels(not narrow)
+
+    def action_toggle_panels(self) -> None:
+        """Show or fold away the tree of pages and the outline."""
+        self._show_panels(not self.query_one("#pages").display)
+
+    def _show_panels(self, shown: bool) -> None:
+        for panel in self.query("#pages, #outline-pane"):
+            panel.display = shown
+        if not shown and isinstance(self.focused, (SourceTree, OutlinePanel)):
+            self.query_one(CodeView).focus()
+        self._subtitle(self._where)
+
+    def _subtitle(self, where: str) -> None:
+        """Say where the reader is under the page, and how to bring folded panels back."""
+        self._where = where
+        folded = not self.query_one("#pages").display
+        self.query_one("#reading").border_subtitle = (
+            f"p: pages and outline · {where}" if folded else where)
 
     # -- opening pages ---------------------------------------------------------------------------
 
@@ -131,8 +186,19 @@ class SourceScreen(Screen[None]):
         page = sourcefiles.read_page(shown, real)
         view.load(page.text, shown if not page.is_summary else "summary.md")
         self.shown = shown
-        symbols = [] if page.is_summary else outline_text(page.text, real.suffix.lower())
-        self.query_one(OutlinePanel).show(symbols)
+        outline = self.query_one(OutlinePanel)
+        if page.is_summary:
+            outline.show([])
+        elif view.line_count <= LONG_PAGE_LINES:
+            outline.show(outline_text(page.text, real.suffix.lower()))
+        else:
+            # A long page shows at once; its outline follows from a thread, begun once the
+            # page is drawn so the two never compete for the first frame.
+            outline.show_reading()
+            self.call_after_refresh(partial(
+                self.run_worker, partial(self._outline_in_thread, page.text,
+                                         real.suffix.lower(), shown),
+                thread=True, exclusive=True, group="outline", exit_on_error=False))
         self._title_page(shown, view.line_count, page.is_summary)
         self.query_one(SourceTree).reveal(shown)
         if self.find_text:
@@ -152,15 +218,26 @@ class SourceScreen(Screen[None]):
         self.call_after_refresh(view.go_to_line, target, mark)
         return True
 
+    def _outline_in_thread(self, text: str, suffix: str, shown: str) -> None:
+        symbols = outline_in_pieces(text, suffix)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._outline_read, symbols, shown)
+
+    def _outline_read(self, symbols: list[Symbol], shown: str) -> None:
+        if shown == self.shown:  # not another page since
+            outline = self.query_one(OutlinePanel)
+            outline.show(symbols)
+            outline.highlight_line(self.query_one(CodeView).cursor_line)
+
     def _title_page(self, shown: str, count: int, is_summary: bool) -> None:
         reading = self.query_one("#reading")
         alive = self.query_one(SourceTree).is_alive(shown)
         reading.border_title = plain(f"{shown}  {ALIVE} alive" if alive else shown)
-        reading.border_subtitle = "sealed" if is_summary else f"{count} lines"
+        self._subtitle("sealed" if is_summary else f"{count} lines")
 
     def on_code_view_cursor_moved(self, event: CodeView.CursorMoved) -> None:
         view = self.query_one(CodeView)
-        self.query_one("#reading").border_subtitle = f"line {event.line} of {view.line_count}"
+        self._subtitle(f"line {event.line} of {view.line_count}")
         self.query_one(OutlinePanel).highlight_line(event.line)
 
     @on(Tree.NodeSelected, "#tree")
@@ -186,9 +263,12 @@ class SourceScreen(Screen[None]):
             view = self.query_one(CodeView)
             view.set_find_text(self.find_text)
             view.go_to_line(hit.line)
+            view.show_text_at(hit.line, self.find_text)
         else:
             self.open_page(hit.shown, line=hit.line)
-        self.query_one(CodeView).focus()
+            view = self.query_one(CodeView)
+            self.call_after_refresh(view.show_text_at, hit.line, self.find_text)
+        view.focus()
 
     # -- asking: find, line, search --------------------------------------------------------------
 
@@ -221,7 +301,8 @@ class SourceScreen(Screen[None]):
     @on(Input.Submitted, "#ask")
     def _answered(self, event: Input.Submitted) -> None:
         kind, text = self.asking, event.value.strip()
-        self._close_ask()
+        # A search gives the focus to its results at once: one move of the focus, not two.
+        self._close_ask(focus=not (kind == "search" and text))
         view = self.query_one(CodeView)
         if not text:
             return
@@ -238,28 +319,81 @@ class SourceScreen(Screen[None]):
         elif kind == "search":
             self.search_everywhere(text)
 
+    class Found(Message):
+        """Lines found by a search in the spellbook's thread, handed to the screen."""
+
+        def __init__(self, search: int, hits: list[sourcefiles.SearchHit], done: bool) -> None:
+            super().__init__()
+            self.search, self.hits, self.done = search, hits, done
+
     def search_everywhere(self, text: str) -> None:
-        """List every line of every page holding `text`, in the results pane."""
-        hits = sourcefiles.search_source(text)
+        """List every line of every page holding `text` in the results pane, as they are found.
+
+        The first page holding `text` is sought at once, so its lines are in the very next
+        frame (most words are found within a few pages); the rest of the pages are read in a
+        thread and their lines follow in batches.
+        """
+        self._search += 1
         results = self.query_one(SearchResults)
-        results.show(text, hits)
+        results.begin(text)
         results.display = True
+        results.focus()
+        self.searching = True
+        results.border_title = plain(f"seeking '{text}' in every page…")
+        results.border_subtitle = "enter opens the page · c closes · escape goes back"
+        pages = sourcefiles.search_pages(text)
+        deadline = time.monotonic() + SEARCH_AT_ONCE_SECONDS
+        first: list[sourcefiles.SearchHit] = []
+        while not first and time.monotonic() < deadline:
+            page = next(pages, None)
+            if page is None:  # every page read already, and no line holds it
+                self.post_message(self.Found(self._search, [], done=True))
+                return
+            first = page
+        if first:
+            self.on_source_screen_found(self.Found(self._search, first, done=False))
+        self.run_worker(partial(self._seek, pages, self._search), thread=True, exclusive=True,
+                        group="search", exit_on_error=False)
+
+    def _seek(self, pages: Iterator[list[sourcefiles.SearchHit]], search: int) -> None:
+        # In a thread: the rest of the pages, their lines posted in batches, then the end.
+        worker = get_current_worker()
+        pending: list[sourcefiles.SearchHit] = []
+        posted = time.monotonic()
+        for hits in pages:
+            if worker.is_cancelled:
+                return
+            pending += hits
+            if time.monotonic() - posted > SEARCH_BATCH_SECONDS:
+                self.post_message(self.Found(search, pending, done=False))
+                pending, posted = [], time.monotonic()
+        self.post_message(self.Found(search, pending, done=True))
+
+    def on_source_screen_found(self, event: Found) -> None:
+        if event.search != self._search:
+            return  # the lines of an earlier search, replaced by this one
+        if event.done:
+            self.searching = False
+        results = self.query_one(SearchResults)
+        results.add_hits(event.hits)
+        hits, text = results.hits, results.query
         pages = len({hit.shown for hit in hits})
-        results.border_subtitle = "enter opens the page · escape closes"
         if hits:
             results.border_title = plain(
                 f"'{text}': {_count(len(hits), 'line')} on {_count(pages, 'page')}"
-                + (" (the first 500)" if len(hits) >= 500 else "")
+                + (f" (the first {len(hits)})" if len(hits) >= sourcefiles.SEARCH_LIMIT else "")
+                + ("" if event.done else " …")
             )
-            results.focus()
-        else:
+        elif event.done:
             results.border_title = plain(f"'{text}' appears nowhere in the spellbook")
-            self.query_one(CodeView).focus()
+            if results.has_focus:
+                self.query_one(CodeView).focus()
 
-    def _close_ask(self) -> None:
+    def _close_ask(self, focus: bool = True) -> None:
         self.query_one("#ask-bar").display = False
         self.asking = None
-        self.query_one(CodeView).focus()
+        if focus:
+            self.query_one(CodeView).focus()
 
     def _find(self, backwards: bool, from_line: int | None = None) -> None:
         view = self.query_one(CodeView)
@@ -272,6 +406,7 @@ class SourceScreen(Screen[None]):
             self.notify(f"'{self.find_text}' is not on this page.", severity="warning")
         else:
             view.go_to_line(found)
+            view.show_text_at(found, self.find_text)
 
     def action_find_next(self) -> None:
         self._find(backwards=False)
@@ -286,21 +421,34 @@ class SourceScreen(Screen[None]):
             self.open_page(place.shown, line=place.line, remember=False)
 
     def action_back(self) -> None:
-        """Close the question or results first; then leave the spellbook for where we came from."""
+        """Back to where the learner came from, in one press, whatever was found or sought.
+
+        Only a question being typed is closed first (the press answers what the learner is
+        doing). With nowhere to go back to (`grimoire source`), the results and the find
+        highlight are put away instead.
+        """
         if self.asking is not None:
             self._close_ask()
             return
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+            return
+        self.action_close_results()
+        self.find_text = ""
+        self.query_one(CodeView).set_find_text("")
+
+    def action_close_results(self) -> None:
+        """Put the search results away (the page stays as it is)."""
         results = self.query_one(SearchResults)
         if results.display:
             results.display = False
             self.query_one(CodeView).focus()
-            return
-        if self.find_text:
-            self.find_text = ""
-            self.query_one(CodeView).set_find_text("")
-            return
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_results":
+            results = self.query(SearchResults)
+            return bool(results) and results.first().display
+        return True
 
 
 def _count(number: int, noun: str) -> str:

@@ -20,8 +20,17 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 TAB_SIZE = 4
-BACKGROUND_LEX_LINES = 2_000
-"""Files longer than this are coloured in a thread; their plain text shows at once."""
+LONG_PAGE_LINES = 2_000
+"""Pages longer than this are coloured a window at a time, as they are shown (`lex_window`)."""
+
+WINDOW_MARGIN = 40
+"""Lines coloured beyond those on screen, so a short scroll finds them ready."""
+
+SAFE_LOOKBACK = 400
+"""How far above a window a colouring may begin, to start at a line the lexer can start at."""
+
+_SAFE_STARTS = ("def ", "class ", "async def ", "@", "import ", "from ", "#", "- title:",
+                "steps:", "---")
 
 # Which theme colour each kind of token wears; looked up through the token's parents.
 TOKEN_COLOURS: dict[_TokenType, tuple[str, str]] = {
@@ -65,18 +74,44 @@ class Mark:
     end: int
 
 
+LEXER_NAMES = {".py": "python", ".pyi": "python", ".yaml": "yaml", ".yml": "yaml",
+               ".md": "markdown", ".toml": "toml", ".tcss": "scss", ".json": "json",
+               ".txt": "text"}
+"""The languages of the Grimoire's own pages, named directly: looking a lexer up by file name
+loads and tries every lexer Pygments has (a second, the first time)."""
+
+
 def lexer_for(name: str, text: str) -> Lexer:
     """The Pygments lexer for a file name, plain text when none fits."""
     from pygments.lexers import TextLexer, get_lexer_by_name, get_lexer_for_filename
     from pygments.util import ClassNotFound
 
     options = {"stripnl": False, "ensurenl": False, "tabsize": TAB_SIZE}
-    if name.endswith(".tcss"):
-        return get_lexer_by_name("scss", **options)
+    known = LEXER_NAMES.get(name[name.rfind("."):].lower()) if "." in name else None
     try:
+        if known is not None:
+            return get_lexer_by_name(known, **options)
         return get_lexer_for_filename(name, text, **options)
     except ClassNotFound:
         return TextLexer(**options)
+
+
+def safe_start(lines: list[str], index: int, lookback: int = SAFE_LOOKBACK) -> int:
+    """A line at or above `index` where colouring can begin as if at the top of the page.
+
+    Lexers carry state from line to line (an open string, a block of YAML), so colouring a
+    window of a long page begins at the nearest line above it that starts a top-level
+    statement or key (`def`, `class`, a decorator, an import, a comment, a lesson's step)
+    after a line that is neither indented nor a decorator: the start of a page as far as the
+    lexer can tell. At most `lookback` lines above; the top of the page is always safe.
+    """
+    for number in range(index, max(-1, index - lookback - 1), -1):
+        if number == 0:
+            return 0
+        line = lines[number]
+        if line.startswith(_SAFE_STARTS) and not lines[number - 1].startswith((" ", "\t", "@")):
+            return number
+    return max(0, index - lookback)
 
 
 def tokenize(text: str, name: str) -> list[LineTokens]:
@@ -138,12 +173,14 @@ class CodeView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.file_name = ""
         self._lines: list[str] = []
-        self._tokens: list[LineTokens] | None = None
+        self._tokens: dict[int, LineTokens] = {}
+        """The coloured pieces of each line lexed so far, by index."""
+        self._windowed = False
+        """The page is long: it is coloured a window at a time, as it is shown."""
         self.mark: Mark | None = None
         self.find_text = ""
         self._styles: dict[_TokenType, Style] = {}
         self._line_cache: LRUCache[int, list[Segment]] = LRUCache(1024)
-        self._generation = 0
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -158,43 +195,43 @@ class CodeView(ScrollView, can_focus=True):
 
     def load(self, text: str, file_name: str) -> None:
         """Show `text`, coloured as the language of `file_name` is coloured."""
-        self._generation += 1
         self.file_name = file_name
         self._lines = text.expandtabs(TAB_SIZE).split("\n")
         if len(self._lines) > 1 and self._lines[-1] == "":
             self._lines.pop()
-        self._tokens = None
+        self._tokens = {}
         self.mark = None
         self.find_text = ""
         self._line_cache.clear()
-        width = max((cell_len(line) for line in self._lines), default=0)
+        # Plain ASCII is one cell a character; only other lines need measuring.
+        width = max((len(line) if line.isascii() else cell_len(line) for line in self._lines),
+                    default=0)
         self.virtual_size = Size(self._gutter_width + width + 1, len(self._lines))
         self.set_reactive(CodeView.cursor_line, 1)
         self.scroll_to(0, 0, animate=False, immediate=True)
-        joined = "\n".join(self._lines)
-        if len(self._lines) > BACKGROUND_LEX_LINES:
-            self.run_worker(
-                lambda: self._lex_in_thread(joined, file_name, self._generation),
-                thread=True, exclusive=True, group="lex",
-            )
-        else:
-            self._tokens = tokenize(joined, file_name)
+        self._windowed = len(self._lines) > LONG_PAGE_LINES
+        if not self._windowed:
+            self._tokens = dict(enumerate(tokenize("\n".join(self._lines), file_name)))
         self.refresh()
 
-    def _lex_in_thread(self, text: str, file_name: str, generation: int) -> None:
-        tokens = tokenize(text, file_name)
-        self.app.call_from_thread(self._lexed, tokens, generation)
-
-    def _lexed(self, tokens: list[LineTokens], generation: int) -> None:
-        if generation == self._generation:
-            self._tokens = tokens
-            self._line_cache.clear()
-            self.refresh()
+    def lex_window(self, first: int, last: int) -> None:
+        """Colour lines `first` to `last` (0-based) of a long page, from a safe start above."""
+        start = safe_start(self._lines, first)
+        last = min(last, len(self._lines) - 1)
+        window = tokenize("\n".join(self._lines[start : last + 1]), self.file_name)
+        for offset, tokens in enumerate(window):
+            self._tokens.setdefault(start + offset, tokens)
+            self._line_cache.discard(start + offset)
 
     @property
     def is_coloured(self) -> bool:
-        """True once the syntax colours are ready (at once for small files)."""
-        return self._tokens is not None
+        """True when the lines on screen are coloured (every line, for a page not too long)."""
+        if not self._windowed:
+            return True
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height or self.size.height
+        return all(index in self._tokens
+                   for index in range(top, min(top + height, len(self._lines))))
 
     # -- moving ----------------------------------------------------------------------------------
 
@@ -210,6 +247,29 @@ class CodeView(ScrollView, can_focus=True):
             top = max(0, mark.start - 2)
         self.scroll_to(y=top, animate=False, immediate=True)
         self.refresh()
+
+    def show_text_at(self, line: int, text: str) -> None:
+        """Scroll sideways, if need be, so the first `text` on `line` (ignoring case) shows."""
+        if not 1 <= line <= self.line_count or not text:
+            return
+        content = self._lines[line - 1]
+        column = content.lower().find(text.lower())
+        if column < 0:
+            return
+        start = cell_len(content[:column])
+        end = start + cell_len(content[column : column + len(text)])
+        width = self.scrollable_content_region.width - self._gutter_width
+        if width <= 0:
+            return
+        if start < self.scroll_x or end > self.scroll_x + width:
+            # The line's start when the match fits beside it; else a little of what comes
+            # before the match stays in sight, for context.
+            if end <= width:
+                target = 0
+            else:
+                target = start - width // 4 if end - start < width * 3 // 4 else start
+            self.scroll_to(x=max(0, target), animate=False, immediate=True)
+            self.refresh()
 
     def watch_cursor_line(self, line: int) -> None:
         self._keep_cursor_visible()
@@ -299,8 +359,15 @@ class CodeView(ScrollView, can_focus=True):
         cached = self._line_cache.get(index)
         if cached is not None:
             return cached
-        if self._tokens is not None and index < len(self._tokens):
-            segments = [Segment(text, self._style_for(kind)) for text, kind in self._tokens[index]]
+        if self._windowed and index not in self._tokens:
+            # A long page: colour what is on screen now (and a margin), from a safe start.
+            top = self.scroll_offset.y
+            height = self.scrollable_content_region.height or self.size.height
+            self.lex_window(max(0, min(index, top) - WINDOW_MARGIN // 4),
+                            max(index, top + height) + WINDOW_MARGIN)
+        tokens = self._tokens.get(index)
+        if tokens is not None:
+            segments = [Segment(text, self._style_for(kind)) for text, kind in tokens]
         else:
             segments = [Segment(self._lines[index])]
         self._line_cache[index] = segments

@@ -8,12 +8,13 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from grimoire.outline import Symbol
+from grimoire.ui.widgets.row_list import RowList
 
 GLYPHS = {"class": "◆", "function": "ƒ", "method": "ƒ", "key": "•", "step": "§",
           "heading": "#", "table": "▤"}
 
 
-class OutlinePanel(OptionList):
+class OutlinePanel(RowList):
     """One row a symbol, indented by nesting; Enter jumps the viewer to it."""
 
     DEFAULT_CSS = """
@@ -43,6 +44,13 @@ class OutlinePanel(OptionList):
         self.symbols = symbols
         self.clear_options()
         self.add_options([self._row(symbol) for symbol in symbols])
+        self.highlighted = None
+
+    def show_reading(self) -> None:
+        """Say the outline is being read (for a long page, read in a thread)."""
+        self.symbols = []
+        self.clear_options()
+        self.add_option(Option(Text("reading the outline…", style="italic dim"), disabled=True))
         self.highlighted = None
 
     def _row(self, symbol: Symbol) -> Option:

@@ -8,9 +8,10 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from grimoire.ui.sourcefiles import SearchHit
+from grimoire.ui.widgets.row_list import RowList
 
 
-class SearchResults(OptionList):
+class SearchResults(RowList):
     """One row a hit; Enter opens the page at that line."""
 
     DEFAULT_CSS = """
@@ -34,18 +35,32 @@ class SearchResults(OptionList):
         super().__init__(id=id)
         self.hits: list[SearchHit] = []
         self.query = ""
+        self._place_width = 32
         self._match_style = "bold underline"
+
+    def begin(self, query: str, place_width: int = 32) -> None:
+        """Empty the rows for a search of `query`; hits arrive with `add_hits`."""
+        self.query = query
+        self.hits = []
+        self.clear_options()
+        self._place_width = min(44, place_width)
+        self._match_style = f"bold underline {self._accent()}"
+
+    def add_hits(self, hits: list[SearchHit]) -> None:
+        """Add rows for more hits below those shown; the first row is highlighted."""
+        if not hits:
+            return
+        first = not self.hits
+        self.hits.extend(hits)
+        self.add_options([self._row(hit, self._place_width) for hit in hits])
+        if first:
+            self.highlighted = 0
 
     def show(self, query: str, hits: list[SearchHit]) -> None:
         """Replace the rows with the hits for `query`."""
-        self.query = query
-        self.hits = hits
-        self.clear_options()
-        self._match_style = f"bold underline {self._accent()}"
-        width = min(44, max((len(f"{hit.shown}:{hit.line}") for hit in hits), default=0))
-        self.add_options([self._row(hit, width) for hit in hits])
-        if hits:
-            self.highlighted = 0
+        width = max((len(f"{hit.shown}:{hit.line}") for hit in hits), default=0)
+        self.begin(query, width)
+        self.add_hits(hits)
 
     def _row(self, hit: SearchHit, width: int) -> Option:
         place = f"{hit.shown}:{hit.line}"

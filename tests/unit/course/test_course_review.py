@@ -213,9 +213,22 @@ def test_a_variant_card_is_recomputed_for_its_variant(kernel: Kernel) -> None:
     # A draw of another layer gives that layer's number.
     drawn = review.compute_answers(lesson, [card], kernel, draw=lambda c, v: [{"layer": 0}])
     assert drawn[card.id][0].expected == pytest.approx(truth[0], rel=1e-12)
-    verdict = review.grade(card, truth[1], answer.expected)
+    verdict = review.grade(card, truth[1], answer.expected, "total")
     assert verdict.correct
-    assert not review.grade(card, truth[0], answer.expected).correct
+    assert not review.grade(card, truth[0], answer.expected, "total").correct
+    # The prose shows it as {{ total:.3f }}: the three decimals the lesson shows are enough.
+    assert card.specs == {"total": ".3f"}
+    assert review.grade(card, round(truth[1], 3), answer.expected, "total").correct
+    wider = 5 * max(1e-3 * abs(truth[1]), 5e-4)  # well past both tolerances, whatever the model
+    assert not review.grade(card, round(truth[1], 3) + wider, answer.expected, "total").correct
+
+
+@pytest.mark.parametrize("spec, value, half_unit", [
+    (".3f", 1.2, 0.0005), (".0%", 0.57, 0.005), (".2e", 1234.0, 5.0), (",", 12345, 0.5),
+    (".4g", 0.012345, 5e-6), ("", 3.0, 0.0),
+])
+def test_an_answer_as_precise_as_the_lesson_shows_is_enough(spec, value, half_unit) -> None:
+    assert review.shown_tolerance(spec, value) == pytest.approx(half_unit)
 
 
 def test_check_names_a_variant_value_that_cannot_be_computed(kernel: Kernel,
@@ -248,3 +261,64 @@ def test_a_card_whose_numbers_are_words_retires(kernel: Kernel, tmp_path: Path) 
     assert problem.message == ("The review card of this cell would ask for 'length_text', "
                                "'word', which the prose quotes, but none is a number; quote a "
                                "number the cell computes, or mark the cell 'review: false'.")
+
+
+def test_two_grimoires_reviewing_at_once_keep_both_schedules(tmp_path: Path) -> None:
+    path = tmp_path / "progress.json"
+    first, second = ProgressStore(path), ProgressStore(path)
+    first.record_review("norms:choice:a", review.schedule(None, True, START))
+    second.record_review("norms:numeric:b", review.schedule(None, False, START))
+    second.mark_step_done("norms", 0)
+    first.record_review("norms:choice:a", review.schedule(
+        first.review_states()["norms:choice:a"], True, START + timedelta(days=2)))
+    merged = ProgressStore(path)
+    assert sorted(merged.review_states()) == ["norms:choice:a", "norms:numeric:b"]
+    assert merged.review_states()["norms:choice:a"]["reviews"] == 2
+    assert merged.lesson("norms").steps_done == [0]
+
+
+PREDICTING = """\
+id: guesses
+title: Guesses
+summary: Predictions, asked again.
+requires: []
+minutes: 5
+steps:
+  - title: Before the cell
+    blocks:
+      - predict:
+          question: How long is (3, 4)?
+          answer: length
+          rel_tolerance: 0.1
+          explanation: Five, by Pythagoras.
+      - predict:
+          question: Is 3 - 4 positive, negative or zero?
+          answer: 3 - 4
+          sign: true
+      - predict:
+          question: Only in the lesson.
+          answer: length
+        review: false
+      - code: |
+          length = float(np.hypot(3, 4))
+"""
+
+
+def test_predictions_come_back_with_their_truth_computed_again(kernel: Kernel,
+                                                               tmp_path: Path) -> None:
+    path = tmp_path / "01-guesses.yaml"
+    path.write_text(PREDICTING)
+    lesson = load_lesson(path)
+    cards = review.cards_for_lesson(lesson)
+    assert [(card.kind, card.question) for card in cards] == [
+        ("predict", "How long is (3, 4)?"), ("predict", "Is 3 - 4 positive, negative or zero?")]
+    answers = review.compute_answers(lesson, cards, kernel)
+    number, sign = (answers[card.id][0] for card in cards)
+    assert number.expected == 5.0 and sign.expected == 1.0  # the index of "negative"
+    close = review.grade(cards[0], 5.4, number.expected)
+    assert close.correct and close.message == ("Close: you said 5.4; the truth is 5 (within "
+                                               "10% counts as close).")
+    far = review.grade(cards[0], 6.0, number.expected)
+    assert not far.correct and far.explanation == "Five, by Pythagoras."
+    assert review.grade(cards[1], [1], sign.expected).message == "Right: the truth is negative."
+    assert not review.grade(cards[1], [0], sign.expected).correct

@@ -1,0 +1,88 @@
+"""Nothing typed is lost or reordered: a burst of keys reaches a text field as it was typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+from textual.widgets import Input
+
+from grimoire.ui.app import GrimoireApp, StartRequest
+from grimoire.ui.widgets.quiz import QuizBlock
+
+BURST = ["backspace"] * 9 + list("welcome")
+
+
+def post_burst(app: GrimoireApp, keys: list[str]) -> None:
+    """Every key at once, as a terminal delivers a fast typist's burst (no pause between)."""
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+async def type_into(pilot, field: Input, text: str) -> None:
+    await pilot.press(*text)
+    await pilot.pause()
+    assert field.value == text
+
+
+async def settle(pilot) -> None:
+    for _ in range(5):
+        await pilot.pause(0.02)
+
+
+async def test_a_burst_in_the_maps_filter_arrives_whole() -> None:
+    app = GrimoireApp()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        field = app.screen.query_one("#map-filter", Input)
+        await type_into(pilot, field, "condition")
+        post_burst(app, BURST)
+        await settle(pilot)
+        assert field.value == "welcome"
+
+
+async def test_a_burst_in_the_palette_arrives_whole() -> None:
+    app = GrimoireApp()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        field = app.screen.query_one(Input)
+        await type_into(pilot, field, "condition")
+        post_burst(app, BURST)
+        await settle(pilot)
+        assert field.value == "welcome"
+
+
+QUIZ_LESSON = """\
+id: burst
+title: A numeric quiz
+summary: One question.
+requires: []
+minutes: 1
+steps:
+  - title: Guess
+    blocks:
+      - quiz:
+          question: What is one half?
+          numeric: 0.5
+          tolerance: 0.01
+          explanation: Half of one.
+"""
+
+
+async def test_a_burst_in_a_quiz_field_arrives_whole(tmp_path: Path) -> None:
+    (tmp_path / "01-burst.yaml").write_text(QUIZ_LESSON, encoding="utf-8")
+    app = GrimoireApp(StartRequest("lesson", lesson="burst", lessons=tmp_path, trust=True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if app.screen.query(QuizBlock) and app.screen.query(QuizBlock).first().query(Input):
+                break
+        field = app.screen.query_one(QuizBlock).query_one(Input)
+        field.focus()
+        await pilot.pause()
+        await type_into(pilot, field, "condition")
+        post_burst(app, BURST)
+        await settle(pilot)
+        assert field.value == "welcome"
