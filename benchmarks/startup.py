@@ -59,6 +59,15 @@ raise SystemExit(main([]))
 QUIT = b"\x11"  # ctrl+q: both apps close on it
 
 
+def _frames(chunks: list[tuple[float, bytes]]) -> list[float]:
+    """When the app wrote frames: from its first full screen on (the terminal queries written at
+    start-up are a hundred bytes; a screen is thousands), every write but a few bytes."""
+    first = next((index for index, (_, data) in enumerate(chunks) if len(data) >= 2000), None)
+    if first is None:
+        return []
+    return [moment for moment, data in chunks[first:] if len(data) > 64]
+
+
 def time_to_last_frame(command: list[str], home: Path, quiet: float = 0.6,
                        limit: float = 20.0) -> tuple[float, bytes]:
     """Seconds from launching `command` in a 120x36 pty to its last frame before `quiet` s of
@@ -86,15 +95,14 @@ def time_to_last_frame(command: list[str], home: Path, quiet: float = 0.6,
     try:
         while time.perf_counter() - start < limit:
             time.sleep(0.05)
-            # Frames are the big writes; the terminal queries at start-up are a few bytes.
-            frames = [moment for moment, data in chunks if len(data) > 64]
+            frames = _frames(chunks)
             if frames and time.perf_counter() - frames[-1] > quiet:
                 break
             if process.poll() is not None:
                 break
         else:
             raise RuntimeError(f"{' '.join(command)} never fell quiet")
-        frames = [moment for moment, data in chunks if len(data) > 64]
+        frames = _frames(chunks)
         written = b"".join(data for _, data in chunks)
         os.write(controller, QUIT)
         process.wait(timeout=20)

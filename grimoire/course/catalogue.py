@@ -113,7 +113,7 @@ def _read_cache(folder: Path, rules: list[Any]) -> dict[str, Any]:
             lessons = cached["folders"].get(str(folder), {})
             if isinstance(lessons, dict):
                 return lessons
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         pass  # no cache yet, or not one we can use
     return {}
 
@@ -125,7 +125,7 @@ def _write_cache(folder: Path, rules: list[Any], remembered: dict[str, Any]) -> 
         folders = cached["folders"] if cached.get("rules") == rules else {}
         if not isinstance(folders, dict):
             folders = {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         folders = {}
     folders[str(folder)] = remembered
     record = {"version": CACHE_VERSION, "rules": rules, "folders": folders}

@@ -98,7 +98,7 @@ def _store_path() -> Path:
 def _load() -> dict:
     try:
         data = json.loads(_store_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
         return {"version": 1, "trusted": []}
     if not isinstance(data, dict) or not isinstance(data.get("trusted"), list):
         return {"version": 1, "trusted": []}

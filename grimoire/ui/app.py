@@ -207,6 +207,16 @@ class GrimoireApp(App[int]):
         super()._print_error_renderables()
 
     async def on_event(self, event: events.Event) -> None:
+        # Pasted text reaches every input and editor from here: its line breaks are kept and
+        # any other control character made visible, so a paste cannot carry an escape sequence
+        # onto the screen.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            from grimoire.course.controls import visible
+
+            text = event.text.replace("\r\n", "\n").replace("\r", "\n")
+            if visible(text) != event.text:
+                event.stop()
+                event = events.Paste(visible(text))
         # Keys typed into a text field keep their order. Textual runs a field's own bound keys
         # (Backspace, Delete, the arrows, Enter) only once the key has climbed back up through
         # every container around the field to the app, while the letters typed after it are
@@ -368,8 +378,8 @@ class GrimoireApp(App[int]):
     def _saved_theme(self) -> str | None:
         try:
             name = json.loads(self._settings_file().read_text()).get("theme")
-        except (OSError, ValueError, AttributeError):
-            return None
+        except (OSError, ValueError, AttributeError, RecursionError):
+            return None  # no settings, or damaged ones: the default theme
         return name if name in self.available_themes else None
 
     def watch_theme(self, theme: str) -> None:

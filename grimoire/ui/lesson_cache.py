@@ -42,8 +42,11 @@ def read_lesson(name: str, lessons: Path | None = None) -> Lesson:
     return lesson
 
 
-SUMMARY_CACHE_VERSION = 1
+SUMMARY_CACHE_VERSION = 2
 """Bumped whenever what the summary cache holds changes, so an old file is simply re-read."""
+
+SUMMARY_CACHE_FOLDERS = 8
+"""Lesson folders remembered at once (a learner's own beside a course they follow, say)."""
 
 
 def _folder_signature(folder: Path) -> list[list[Any]]:
@@ -67,8 +70,8 @@ def lesson_summaries(lessons: Path | None = None) -> list[LessonSummary]:
     Reading every lesson's YAML costs the loader, PyYAML and a parse of each file at every start;
     the map needs only a few fields. The bundled lessons' summaries ship with the package
     (`course.lesson_index`), so even a first launch reads none of them; other folders' are kept
-    in `summaries.json` in the learner's data folder and used while no lesson file has changed
-    (same names, mtimes and sizes). Anything else - a changed file, an unreadable cache -
+    in `summaries.json` in the learner's data folder (the last few folders opened) and used
+    while no lesson file has changed (same names, mtimes and sizes). Anything else - a changed file, an unreadable cache -
     reads the lessons again.
     """
     from grimoire.course.lesson_index import shipped_summaries
@@ -83,26 +86,34 @@ def lesson_summaries(lessons: Path | None = None) -> list[LessonSummary]:
     cache_file = paths.user_data_dir() / "summaries.json"
     try:
         cached = json.loads(cache_file.read_text(encoding="utf-8"))
-        if (cached["version"] == SUMMARY_CACHE_VERSION and cached["folder"] == str(folder)
-                and cached["files"] == signature):
+        folders = cached["folders"] if cached["version"] == SUMMARY_CACHE_VERSION else {}
+        if not isinstance(folders, dict):
+            folders = {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        folders = {}  # no cache yet, or not one we can use
+    known = folders.get(str(folder))
+    try:
+        if known is not None and known["files"] == signature:
             return [LessonSummary(**{**fields, "path": folder / fields["path"]})
-                    for fields in cached["summaries"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # no cache yet, or not one we can use: read the lessons themselves
+                    for fields in known["summaries"]]
+    except (KeyError, TypeError, ValueError):
+        pass  # not a record we can use: read the lessons themselves
     from grimoire.course.loader import lesson_summaries as read_summaries
 
     summaries = read_summaries(folder)
     if _folder_signature(folder) == signature:  # not changed while it was being read
-        record = {
-            "version": SUMMARY_CACHE_VERSION,
-            "folder": str(folder),
+        folders.pop(str(folder), None)
+        folders[str(folder)] = {
             "files": signature,
             "summaries": [{**dataclasses.asdict(s), "path": s.path.name} for s in summaries],
         }
+        while len(folders) > SUMMARY_CACHE_FOLDERS:  # the folder used longest ago goes
+            folders.pop(next(iter(folders)))
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             temporary = cache_file.with_name(f"summaries.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(record), encoding="utf-8")
+            temporary.write_text(json.dumps({"version": SUMMARY_CACHE_VERSION,
+                                             "folders": folders}), encoding="utf-8")
             temporary.replace(cache_file)
         except OSError:
             pass  # only a cache: the next start reads the lessons again

@@ -109,3 +109,26 @@ async def test_code_with_escapes_shows_them_in_the_editor() -> None:
         assert "⟨9B⟩6n␇" in editor.text
         screen = app.export_screenshot()
         assert not {char for char in screen if char in CONTROLS}
+
+
+async def test_pasted_escapes_arrive_visible_in_an_input() -> None:
+    from textual import events
+    from textual.widgets import Input
+
+    class Typing(Canvas):
+        def get_default_screen(self) -> Screen:
+            class Page(Screen):
+                def compose(self) -> ComposeResult:
+                    yield Input()
+
+            return Page()
+
+    app = Typing()
+    async with app.run_test(size=(60, 10)) as pilot:
+        field = app.screen.query_one(Input)
+        field.focus()
+        await pilot.pause()
+        app.post_message(events.Paste("x\x1b[2Jy"))
+        await pilot.pause(0.1)
+        assert field.value == "x␛[2Jy"
+        assert not {char for char in app.export_screenshot() if char in CONTROLS}

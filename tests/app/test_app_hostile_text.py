@@ -82,15 +82,24 @@ async def test_a_setup_that_fails_with_markup_is_told_as_text() -> None:
 
 
 async def test_markup_typed_into_the_spellbook_is_searched_as_text() -> None:
+    from grimoire.ui.screens.source import SourceScreen
+    from grimoire.ui.widgets.search_results import SearchResults
+
     app = GrimoireApp(StartRequest(screen="source", path="grimoire/cli.py"))
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause(0.5)
-        for ask in ("slash", "colon", "f"):
-            await pilot.press(ask, "left_square_bracket", "slash", "right_square_bracket",
-                              "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        await pilot.pause(0.3)
+        markup = ("left_square_bracket", "slash", "right_square_bracket", "enter")
+        await pilot.press("f", *markup)  # search every page for `[/]`
+        await pilot.pause(0.3)
+        title = app.screen.query_one(SearchResults)._border_title  # the Content drawn
+        assert title is not None and title.plain.startswith("'[/]'")
+        for ask in ("slash", "colon"):  # find in the page, go to a line
+            app.screen.query_one("CodeView").focus()
+            await pilot.press(ask, *markup)
             await pilot.pause(0.3)
-            await pilot.press("c")  # the search's results put away (Escape would leave)
-        assert any("'[/]'" in n for n in notes(app))
+        assert isinstance(app.screen, SourceScreen)
+        assert any("'[/]' is not one" in n for n in notes(app))
         assert_no_raw_controls(app)
 
 
@@ -168,3 +177,18 @@ async def test_a_lesson_title_with_markup_in_the_training_rooms_list() -> None:
         prompts = [str(overlay.get_option_at_index(n).prompt) for n in range(overlay.option_count)]
         assert "lesson 01 · Split on [/] and a[/2]" in prompts
         assert_no_raw_controls(app)
+
+
+async def test_every_file_of_the_home_damaged_still_opens_the_map_and_a_lesson(
+        grimoire_home: Path) -> None:
+    grimoire_home.mkdir(parents=True)
+    deep = "[" * 100_000
+    for name in ("progress.json", "scratchpad.json", "trusted.json", "ui.json", "summaries.json",
+                 "catalogue.json"):
+        (grimoire_home / name).write_text(deep)
+    app = GrimoireApp(StartRequest(lessons=EXAMPLES, trust=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: getattr(app.screen, "loaded", False))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and cells_done(app))
+        assert any("starts afresh" in n for n in notes(app))

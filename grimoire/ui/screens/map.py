@@ -248,6 +248,8 @@ class MapScreen(Screen[None]):
         if not self.is_attached:
             return
         line = self.query_one("#map-review", ReviewLine)
+        if not cards and not line.display:
+            return  # nothing to review and nothing shown: no frame to draw again
         line.display = cards > 0
         # The line sits right under the banner, so the list keeps its rows on a small screen.
         self.query_one("#map-continue").set_class(cards > 0, "-above-review")

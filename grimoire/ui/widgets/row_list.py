@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual.geometry import Size
+from textual import events
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widgets import OptionList
 
 
@@ -40,3 +42,14 @@ class RowList(OptionList):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.options)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._drawn_width = self.scrollable_content_region.width
+        return super().render_lines(crop)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        # OptionList forgets every drawn row on a resize, as rows are drawn to the width. The
+        # first Resize comes after the first frame, already drawn at this very width: drawing
+        # it all again would be a frame for nothing.
+        if self.scrollable_content_region.width == getattr(self, "_drawn_width", None):
+            event.prevent_default()

@@ -66,3 +66,23 @@ def test_an_added_lesson_is_read_again(bundled_copy: Path) -> None:
     shutil.copy(sorted(bundled_copy.glob("*.yaml"))[1], bundled_copy / "99-extra.yaml")
     assert lesson_index.shipped_summaries(bundled_copy) is None
     assert len(lesson_cache.lesson_summaries(None)) == len(lesson_summaries(bundled_copy))
+
+
+def test_other_folders_are_remembered_side_by_side(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from grimoire.course import loader
+
+    folders = []
+    for name in ("mine", "theirs"):
+        folder = tmp_path / name
+        shutil.copytree(paths.lessons_dir(), folder)
+        folders.append(folder)
+        lesson_cache.lesson_summaries(folder)  # each read once
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a lesson file was read")
+
+    monkeypatch.setattr(loader, "lesson_summaries", no_reading)
+    for folder in folders * 2:  # alternating between them reads neither again
+        assert [s.path.parent for s in lesson_cache.lesson_summaries(folder)] == [folder] * len(
+            list(folder.glob("*.yaml")))
