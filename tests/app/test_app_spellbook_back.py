@@ -6,9 +6,9 @@ from textual.widgets import Input
 
 from grimoire import paths
 from grimoire.ui.app import GrimoireApp
-from grimoire.ui.screens.home import HomeScreen
 from grimoire.ui.screens.map import MapScreen
 from grimoire.ui.screens.source import SourceScreen
+from grimoire.ui.screens.welcome import WelcomeScreen
 from grimoire.ui.widgets.code_view import CodeView
 from grimoire.ui.widgets.search_results import SearchResults
 
@@ -141,7 +141,7 @@ async def test_the_welcome_page_has_a_way_back() -> None:
         home = app.screen
         app.open_room("welcome")
         await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, WelcomeScreen)
         assert "escape" in str(app.screen.query_one("#welcome-keys").render())
         await pilot.press("escape")
         await pilot.pause()
