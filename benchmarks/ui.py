@@ -16,6 +16,12 @@ to a terminal), with a fresh GRIMOIRE_HOME, on the bundled lessons unless --less
    same key while no run is on as the baseline, at 120x30 so the room scrolls. Goal ≤ 50 ms.
    With --training-full, also the whole repeat recipe (800 steps) in the room, from ctrl+r to
    the last step drawn, beside `grimoire train --task repeat` timed in the same run.
+5. page turn: `n` (or `p`) to a step already visited, until the first repaint of the finished
+   step (its widgets mounted, outputs and prose drawn), beside a bare Textual app repainting a
+   Static on a key, measured the same way in the same run. Goal ≤ 80 ms and ≤ 12 × the bare
+   repaint. Also counted: repaints per turn (one layout pass is the goal).
+
+`--page-turn-only` measures the page turn alone (a minute rather than several).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Self
+from typing import ClassVar, Self
 
 
 def rss_mb(pid: int) -> float:
@@ -161,7 +167,7 @@ async def measure(runs: int, lessons: Path | None) -> dict[str, object]:
             # The first step's cells have run once its prose values are computed.
             try:
                 await until(pilot, lambda: isinstance(app.screen, LessonScreen)
-                            and 0 in app.screen.prose_values, limit=120)
+                            and app.screen.settled, limit=120)
             except TimeoutError:
                 texts = [str(w.render()) for w in app.screen.query(".lesson-note, .lesson-error")]
                 raise TimeoutError(f"lesson {summary.id} did not open: {texts}") from None
@@ -289,6 +295,80 @@ async def measure_training_room(runs: int, full: bool) -> dict[str, float]:
     return figures
 
 
+PAGE_LESSON = "vectors"
+"""The lesson whose steps are turned: several steps of prose, code cells and displays."""
+
+
+async def page_turn(runs: int, lessons: Path | None) -> dict[str, float]:
+    """Median ms from `n`/`p` to the finished page of a visited step, and the bare baseline.
+
+    Both apps run at once and the measurements alternate (a turn, a bare repaint, ...), so a
+    change in the machine's load touches both sides of the ratio alike.
+    """
+    from textual import events
+    from textual.app import App
+    from textual.widgets import Footer, Header, Static
+
+    from grimoire.ui.app import GrimoireApp, StartRequest
+    from grimoire.ui.screens.lesson import LessonScreen
+
+    class Bare(App):
+        BINDINGS: ClassVar = [("n", "turn", "Turn")]
+        turned = 0
+
+        def compose(self):
+            yield Header()
+            yield Static("page 0", id="page")
+            yield Footer()
+
+        def action_turn(self) -> None:
+            self.turned += 1
+            self.query_one("#page", Static).update(f"page {self.turned}")
+
+    app = GrimoireApp(StartRequest("lesson", lesson=PAGE_LESSON, lessons=lessons, trust=True))
+    bare = Bare()
+    turns: list[float] = []
+    repaints: list[int] = []
+    bare_times: list[float] = []
+    async with app.run_test(size=(120, 36)) as pilot, bare.run_test(size=(120, 36)) as bare_pilot:
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.settled)
+        screen = app.screen
+        steps = min(4, len(screen.lesson.steps))
+        for _ in range(steps - 1):  # visit the first steps once: their cells run
+            await pilot.press("n")
+            await until(pilot, lambda: screen.settled)
+        while screen.current > 0:
+            await pilot.press("p")
+        await until(pilot, lambda: screen.settled)
+        page = bare.query_one("#page", Static)
+        for number in range(runs * 4 * (steps - 1)):
+            forward = (number // (steps - 1)) % 2 == 0
+            target = screen.current + (1 if forward else -1)
+            await pilot.pause()
+            painted = [0]
+
+            def finished(target: int = target, painted: list[int] = painted) -> bool:
+                painted[0] += 1
+                return screen.shown == target and screen.settled
+
+            with PaintProbe(app, finished) as probe:
+                app.post_message(events.Key("n" if forward else "p", None))
+                await until(pilot, lambda: probe.seen is not None)
+            turns.append(probe.elapsed)
+            repaints.append(painted[0])
+
+            await bare_pilot.pause()
+            wanted = bare.turned + 1
+            with PaintProbe(bare, lambda wanted=wanted, page=page:
+                            str(page.render()) == f"page {wanted}") as probe:
+                bare.post_message(events.Key("n", None))
+                await until(bare_pilot, lambda: probe.seen is not None)
+            bare_times.append(probe.elapsed)
+    turn, base = statistics.median(turns), statistics.median(bare_times)
+    return {"page_turn_ms": turn * 1000, "bare_repaint_ms": base * 1000,
+            "page_turn_ratio": turn / base, "repaints_per_turn": statistics.median(repaints)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -297,7 +377,19 @@ def main() -> int:
                         help="only the training room's figures (4.)")
     parser.add_argument("--training-full", action="store_true",
                         help="also train the whole repeat recipe in the room and on the command line")
+    parser.add_argument("--page-turn-only", action="store_true",
+                        help="only the page turn's figures (5.)")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["GRIMOIRE_HOME"] = home
+        turn = asyncio.run(page_turn(args.runs, args.lessons))
+    print(f"page turn to a visited step: {turn['page_turn_ms']:.1f} ms   (goal <= 80 ms); "
+          f"a bare Textual repaint {turn['bare_repaint_ms']:.1f} ms, ratio "
+          f"{turn['page_turn_ratio']:.1f}   (goal <= 12); "
+          f"{turn['repaints_per_turn']:.0f} repaint(s) a turn; load average "
+          f"{os.getloadavg()[0]:.2f}")
+    if args.page_turn_only:
+        return 0
     with tempfile.TemporaryDirectory() as home:
         os.environ["GRIMOIRE_HOME"] = home
         training = asyncio.run(measure_training_room(args.runs, args.training_full))

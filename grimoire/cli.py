@@ -92,6 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--answers", action="store_true",
                      help="mark the right quiz answers (left out, a printed lesson can be taken)")
 
+    learn = commands.add_parser(
+        "learn", help="take a lesson line by line in plain text (for screen readers)")
+    learn.add_argument("lesson", metavar="LESSON", help="a lesson id or a path to a lesson file")
+    learn.add_argument("--plain", action="store_true",
+                       help="plain lines: no boxes, no colour; answers read from stdin")
+    learn.add_argument("--from", dest="from_step", type=int, metavar="STEP",
+                       help="begin at step STEP (default: the first step not done)")
+
+    export = commands.add_parser(
+        "export", help="write your session of a lesson (your cells, outputs, answers) to a file")
+    export.add_argument("lesson", metavar="LESSON", help="a lesson id or a path to a lesson file")
+    export.add_argument("--to", choices=["md", "ipynb"],
+                        help="Markdown (default) or a Jupyter notebook")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="where to write it (default: the standard output)")
+
     report = commands.add_parser(
         "report", help="a learner's progress in every lesson, for a teacher to collect")
     report.add_argument("--json", action="store_true", help="print it as JSON")
@@ -153,9 +169,224 @@ def _source(args: argparse.Namespace) -> int:
 
 
 def _lessons(args: argparse.Namespace) -> int:
-    from grimoire.course.loader import list_lessons
+    """`grimoire lessons`: NN, id and title of each lesson; problems go to stderr."""
+    from grimoire.course.loader import (
+        display_name,
+        load_lessons,
+        problem_lines,
+        resolve_directory,
+    )
 
-    return list_lessons(args.lessons)
+    lessons, problems = load_lessons(args.lessons)
+    width = max((len(lesson.id) for lesson in lessons), default=0)
+    for lesson in lessons:
+        print(f"{lesson.number:02d}  {lesson.id.ljust(width)}  {lesson.title}")
+    for line in problem_lines(problems):
+        print(line, file=sys.stderr)
+    if not lessons and not problems:
+        print(f"grimoire: no lessons in {display_name(resolve_directory(args.lessons))}.",
+              file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _allowed(path: Path, args: argparse.Namespace) -> bool:
+    """Lessons from outside the Grimoire run only when trusted (or with --trust)."""
+    from grimoire.course.trust import is_trusted
+
+    return bool(args.trust) or is_trusted(path)
+
+
+def _kernel():  # -> Kernel, imported only by the commands that run lessons
+    from grimoire.course.kernel import Kernel
+
+    kernel = Kernel()
+    kernel.start()
+    return kernel
+
+
+def _run(args: argparse.Namespace) -> int:
+    """`grimoire run LESSON [--json] [--answers]`: run a lesson headless, print what it shows."""
+    import json
+    import shutil
+
+    from grimoire.course.loader import find_lesson, load_lesson
+    from grimoire.course.plaintext import indent, render_block
+    from grimoire.course.schema import LessonError
+    from grimoire.course.session import BlockRun, run_lesson
+    from grimoire.course.trust import refusal
+
+    try:
+        path = find_lesson(args.lesson, args.lessons)
+        lesson = load_lesson(path)
+    except LessonError as error:
+        for problem in error.problems:
+            print(problem.short(), file=sys.stderr)
+        return 1
+    if not _allowed(path, args):
+        print(f"grimoire: {refusal(path)}", file=sys.stderr)
+        return 1
+    width = max(40, min(120, shutil.get_terminal_size((80, 24)).columns))
+    shown_step = [-1]
+
+    def show(block: BlockRun) -> None:
+        if block.step != shown_step[0]:
+            shown_step[0] = block.step
+            title = lesson.steps[block.step].title
+            print(f"\n═══ {block.step + 1}. {title} " + "═" * max(3, width - len(title) - 9))
+        text = render_block(block, width, answers=bool(getattr(args, "answers", False)))
+        if text:
+            print(text + "\n", flush=True)
+
+    if not args.json:
+        print(f"{lesson.title}\n{lesson.summary}")
+    kernel = _kernel()
+    try:
+        run = run_lesson(lesson, kernel, on_block=None if args.json else show)
+    finally:
+        kernel.close()
+    if not args.json and run.setup is not None and not run.setup.ok:
+        print(f"The setup failed:\n{indent(run.setup.error or '')}", file=sys.stderr)
+    if args.json:
+        data = run.to_json()
+        if not getattr(args, "answers", False):
+            for block in data["blocks"]:
+                if block["kind"] == "quiz":
+                    block.pop("answer", None)
+        json.dump(data, sys.stdout, indent=1, ensure_ascii=False, default=str)
+        print()
+    for problem in run.problems:
+        print(problem.short(), file=sys.stderr)
+    return 0 if run.ok else 1
+
+
+def _train(args: argparse.Namespace) -> int:
+    """`grimoire train [--steps N] [--out PATH] [--task grimoire|repeat]`."""
+    import dataclasses
+    import math
+    import time
+
+    from grimoire.model import train
+    from grimoire.model.corpus import CorpusError
+
+    repeat = args.task == "repeat"
+    recipe = train.REPEAT_RECIPE if repeat else train.GRIMOIRE_RECIPE
+    if args.steps is not None:
+        if args.steps < 1:
+            print("grimoire: --steps must be at least 1.", file=sys.stderr)
+            return 2
+        recipe = dataclasses.replace(recipe, steps=args.steps,
+                                     warmup=min(recipe.warmup, args.steps))
+    out = Path(args.out) if args.out is not None else (
+        train.REPEAT_PATH if repeat else train.WEIGHTS_PATH)
+    started = time.monotonic()
+    try:
+        model = train.train_repeat(recipe, out) if repeat else train.train_grimoire(recipe, out)
+    except CorpusError as error:
+        print(f"grimoire: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"grimoire: cannot write {out}: {error.strerror}.", file=sys.stderr)
+        return 1
+    minutes, seconds = divmod(int(time.monotonic() - started), 60)
+    meta = model.meta
+    print(
+        f"Wrote {out} ({out.stat().st_size / 1024:.0f} KiB, {model.n_params:,} parameters) "
+        f"in {minutes}:{seconds:02d}; held-out loss {meta['heldout_loss']:.4f} nats/char "
+        f"({meta['heldout_loss'] / math.log(2):.3f} bits/char)."
+    )
+    return 0
+
+
+def _train_dictionary(args: argparse.Namespace) -> int:
+    """`grimoire train --task dictionary [--steps N] [--out PATH]`."""
+    import dataclasses
+    import time
+
+    from grimoire.model import dictionary as dictionaries
+
+    recipe = dictionaries.DICTIONARY_RECIPE
+    if args.steps is not None:
+        if args.steps < 1:
+            print("grimoire: --steps must be at least 1.", file=sys.stderr)
+            return 2
+        recipe = dataclasses.replace(recipe, steps=args.steps)
+    out = Path(args.out) if args.out is not None else dictionaries.DICTIONARY_PATH
+    if not dictionaries.WEIGHTS_PATH.is_file():
+        print(f"grimoire: the model's weights {dictionaries.WEIGHTS_PATH} are missing; train "
+              "them first.", file=sys.stderr)
+        return 1
+    started = time.monotonic()
+    dictionary = dictionaries.train_dictionary(recipe)
+    dictionaries.save_dictionary(dictionary, out)
+    meta = dictionary.meta
+    # The time is printed, not stored: the file's bytes depend only on what was learned.
+    print(
+        f"Wrote {out} ({out.stat().st_size / 1024:.0f} KiB, {dictionary.n_atoms} atoms) in "
+        f"{time.monotonic() - started:.0f}s; held-out relative error "
+        f"{meta['heldout_relative_error']:.3f} with {meta['heldout_mean_active']:.1f} active "
+        f"atoms per vector on average."
+    )
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """`grimoire check [PATH...] [--json]`: validate, run every cell and check; 0 when clean."""
+    import json
+
+    from grimoire.course.lesson_check import check_lesson
+    from grimoire.course.loader import collect_lessons, problem_lines
+    from grimoire.course.schema import Problem
+    from grimoire.course.trust import refusal
+
+    paths = list(args.paths or [])
+    if not paths:
+        from grimoire.paths import lessons_dir
+
+        paths = [args.lessons or lessons_dir()]
+    lessons, problems = collect_lessons(paths)
+    if not lessons and not problems:
+        # A mistyped folder in CI must not pass as "all clean".
+        where = ", ".join(str(path) for path in paths)
+        problems.append(Problem(where, 0, 0, "No lesson was found here (lessons are files named "
+                                "NN-id.yaml)."))
+    refused: list[str] = []
+    runnable = []
+    for lesson in lessons:
+        if _allowed(lesson.path, args):
+            runnable.append(lesson)
+        elif refusal(lesson.path) not in refused:
+            refused.append(refusal(lesson.path))
+    if runnable:
+        kernel = _kernel()
+        try:
+            for lesson in runnable:
+                problems.extend(check_lesson(lesson, kernel))
+        finally:
+            kernel.close()
+    problems = sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message))
+    ok = not problems and not refused
+    if args.json:
+        json.dump({
+            "ok": ok,
+            "lessons": [lesson.id for lesson in lessons],
+            "checked": [lesson.id for lesson in runnable],
+            "problems": [problem.to_dict() for problem in problems],
+            "refused": refused,
+        }, sys.stdout, indent=1, ensure_ascii=False)
+        print()
+    else:
+        for line in problem_lines(problems):
+            print(line)
+    for sentence in refused:
+        print(f"grimoire: {sentence}", file=sys.stderr)
+    if not args.json:
+        noun = "lesson" if len(lessons) == 1 else "lessons"
+        verdict = "all clean" if ok else f"{len(problems)} problem{'s' * (len(problems) != 1)}"
+        if refused:
+            verdict += f"; {len(lessons) - len(runnable)} not run without --trust"
+        print(f"grimoire check: {len(lessons)} {noun} loaded, {len(runnable)} run; {verdict}.",
+              file=sys.stderr)
+    return 0 if ok else 1
 
 
 TUI_COMMANDS = ("open", "source", "playground", "training")
@@ -255,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
         # Plain `grimoire`, the learner's everyday command, opens the map: building the parser
         # (and importing argparse) would be a twentieth of its start-up for nothing.
         try:
-            return _run_tui(screen="home")
+            return _run_tui(screen="map")
         except KeyboardInterrupt:
             print("grimoire: interrupted.", file=sys.stderr)
             return 130
@@ -271,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "open":
             lesson = getattr(args, "lesson", None)
             return _run_tui(
-                screen="lesson" if lesson else "home",
+                screen="lesson" if lesson else "map",
                 lesson=lesson,
                 lessons=args.lessons,
                 trust=args.trust,
@@ -289,13 +520,17 @@ def main(argv: list[str] | None = None) -> int:
         if command == "review":
             return _run_tui(screen="review", lessons=args.lessons, trust=args.trust)
         if command == "run":
-            from grimoire.course.runner import cli_run
-
-            return cli_run(args)
+            return _run(args)
         if command == "check":
-            from grimoire.course.runner import cli_check
+            return _check(args)
+        if command == "learn":
+            from grimoire.course.plain_lesson import cli_learn
 
-            return cli_check(args)
+            return cli_learn(args, _kernel, lambda path: _allowed(path, args))
+        if command == "export":
+            from grimoire.course.export import cli_export
+
+            return cli_export(args, _kernel, lambda path: _allowed(path, args))
         if command == "report":
             from grimoire.course.report import cli_report
 
@@ -305,13 +540,9 @@ def main(argv: list[str] | None = None) -> int:
 
             return cli_serve(args)
         if command == "train" and args.task == "dictionary":
-            from grimoire.model.dictionary import cli_train_dictionary
-
-            return cli_train_dictionary(args)
+            return _train_dictionary(args)
         if command == "train":
-            from grimoire.model.train import cli_train
-
-            return cli_train(args)
+            return _train(args)
     except KeyboardInterrupt:
         print("grimoire: interrupted.", file=sys.stderr)
         return 130

@@ -18,3 +18,10 @@ def grimoire_home(tmp_path, monkeypatch):
     home = tmp_path / "grimoire-home"
     monkeypatch.setenv("GRIMOIRE_HOME", str(home))
     return home
+
+
+def pytest_addoption(parser):
+    parser.addoption("--monkey-keys", type=int, default=240,
+                     help="keys the lesson monkey test presses across all lessons (CI: 240)")
+    parser.addoption("--monkey-seed", type=int, default=12,
+                     help="seed of the lesson monkey test's keys")

@@ -9,7 +9,8 @@ Public API::
     class CheckError(ValueError)          # the lesson itself is wrong (a sentence)
 
     check_choice(quiz: Quiz, selected: Iterable[int]) -> Verdict
-    parse_number(text: str) -> float      # "0.25", "1/4", "2e-3", "-1,234.5", "2**10";
+    parse_number(text: str) -> float      # "0.25", "1/4", "2e-3", "-1,234.5", "2**10",
+                                          # "1/sqrt(64)", "exp(-1)", "2^10";
                                           # raises ValueError with a sentence
     expected_number(quiz: Quiz, kernel: Kernel | None = None) -> float   # raises CheckError
     within_tolerance(quiz: Quiz, value: float, expected: float) -> bool
@@ -27,6 +28,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
     from grimoire.course.kernel import CellResult, Kernel
 
 DEFAULT_REL_TOLERANCE = 1e-3
+
+REVEAL_AFTER = 2
+"""Wrong attempts at a quiz after which its answer and explanation are shown (and it counts)."""
 
 
 class CheckError(ValueError):
@@ -100,44 +105,65 @@ def check_choice(quiz: Quiz, selected: Iterable[int]) -> Verdict:
 
 
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-           ast.Div: operator.truediv, ast.Pow: operator.pow}
+           ast.Div: operator.truediv, ast.Pow: operator.pow, ast.BitXor: operator.pow}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_CONSTANTS = {"pi": math.pi, "π": math.pi, "e": math.e, "tau": math.tau}
+_FUNCTIONS = {"sqrt": math.sqrt, "exp": math.exp, "log": math.log, "ln": math.log,
+              "log2": math.log2, "log10": math.log10, "sin": math.sin, "cos": math.cos,
+              "tan": math.tan, "abs": abs}
+"""What a typed number may use: `1/sqrt(64)`, `exp(-2)`, `2^10` (`^` is a power, as on paper)."""
 
 
 def _arithmetic(node: ast.AST) -> float:
+    """The value of a parsed answer made only of numbers, + - * / ** ^, and _FUNCTIONS."""
     if isinstance(node, ast.Expression):
         return _arithmetic(node.body)
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(
         node.value, bool
     ):
         return float(node.value)
+    if isinstance(node, ast.Name) and node.id in _CONSTANTS:
+        return _CONSTANTS[node.id]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _arithmetic(node.left), _arithmetic(node.right)
-        if isinstance(node.op, ast.Pow) and abs(right) > 1000:
+        if isinstance(node.op, ast.Pow | ast.BitXor) and abs(right) > 1000:
             raise ValueError("too large")
         return float(_BINARY[type(node.op)](left, right))
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return float(_UNARY[type(node.op)](_arithmetic(node.operand)))
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in _FUNCTIONS and len(node.args) == 1 and not node.keywords):
+        return float(_FUNCTIONS[node.func.id](_arithmetic(node.args[0])))
     raise ValueError("not arithmetic")
 
 
 def parse_number(text: str) -> float:
-    """A number the learner typed; plain arithmetic of numbers is allowed (1/3, 2**-4)."""
-    cleaned = text.strip().replace("−", "-").replace("_", "")
+    """A number the learner typed; arithmetic of numbers is allowed (1/3, 2**-4, 1/sqrt(64)).
+
+    The text is parsed, never run: only numbers, operators and the few functions of
+    _FUNCTIONS are understood, so nothing typed here can do anything but compute.
+    """
+    cleaned = text.strip().replace("−", "-").replace("_", "").replace("×", "*")
+    cleaned = re.sub(r"√\s*([\d.]+)", r"sqrt(\1)", cleaned).replace("√", "sqrt")
     if not cleaned:
         raise ValueError("Type a number first.")
-    if "," in cleaned and "." not in cleaned.split(",")[-1] and len(cleaned.split(",")[-1]) != 3:
+    if "," in cleaned and "(" not in cleaned and "." not in cleaned.split(",")[-1] and len(
+            cleaned.split(",")[-1]) != 3:
         cleaned = cleaned.replace(",", ".")  # a decimal comma, as in 0,25
-    cleaned = cleaned.replace(",", "")
+    if "(" not in cleaned:
+        cleaned = cleaned.replace(",", "")
     try:
         return float(cleaned)
     except ValueError:
         pass
+    if len(cleaned) > 200:
+        raise ValueError("That answer is too long to be a number; type a number such as 0.25.")
     try:
         value = _arithmetic(ast.parse(cleaned, mode="eval"))
-    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, RecursionError):
-        raise ValueError(f"'{text.strip()}' is not a number; type one such as 0.25 or 1/4.") \
-            from None
+    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, RecursionError,
+            TypeError):
+        raise ValueError(f"'{text.strip()}' is not a number; type one such as 0.25, 1/4 or "
+                         "1/sqrt(64).") from None
     if not math.isfinite(value):
         raise ValueError(f"'{text.strip()}' is not a finite number.")
     return value

@@ -32,6 +32,7 @@ Public API::
         load_setup(code: str | None, timeout: float | None = None) -> CellResult
             # a fresh namespace for a lesson, then its setup; remembered for restarts
         reset() -> CellResult            # a fresh namespace and the setup again, same process
+        modules() -> list[str]           # the Grimoire's modules the kernel has imported
         interrupt() -> None              # KeyboardInterrupt in the running cell (any thread)
         busy -> bool                     # a request is running in the child right now
         restart() -> CellResult          # kill, start again, re-run the setup
@@ -52,7 +53,6 @@ nothing the learner's code prints or pickles can run code in the app.
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import queue
 import signal
@@ -66,6 +66,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+from grimoire.course import protocol
 from grimoire.course.controls import visible_json
 
 
@@ -180,12 +181,13 @@ class _Process:
         try:
             for line in stream:
                 try:
-                    reply = visible_json(json.loads(line))
-                except (ValueError, RecursionError):
+                    message = protocol.decode(line)
+                except RecursionError:
                     continue
-                # Everything a cell produced is text the learner's terminal will show: its
-                # control characters are made visible here, once, for the app and `run` alike.
-                self.replies.put(reply)
+                if message is not None:
+                    # Everything a cell produced is text the learner's terminal will show: its
+                    # control characters are made visible here, once, for the app and `run`.
+                    self.replies.put(visible_json(message))
         except (OSError, ValueError):
             pass
         self.replies.put(None)
@@ -194,7 +196,7 @@ class _Process:
         stdin = self.process.stdin
         try:
             assert stdin is not None
-            stdin.write(json.dumps(message).encode("utf-8") + b"\n")
+            stdin.write(protocol.encode(message))
             stdin.flush()
             return True
         except (OSError, ValueError):
@@ -352,12 +354,12 @@ class Kernel:
                 detail = f": {log}" if log else "."
                 raise _Failure(CellResult(error=f"{death} while starting{detail}",
                                           error_kind="kernel"))
-            if message.get("op") == "failed":
+            if message.get("op") == protocol.FAILED:
                 raise _Failure(CellResult(
                     error=f"The kernel could not start: {message.get('message')}.",
                     error_kind="kernel",
                 ))
-            if message.get("op") == "ready":
+            if message.get("op") == protocol.READY:
                 self.model_error = message.get("model_error")
                 self.warmup_seconds = float(message.get("seconds") or 0.0)
                 self._ready.set()
@@ -391,7 +393,8 @@ class Kernel:
         process = self._process
         assert process is not None
         self._next_id += 1
-        message = dict(message, id=self._next_id)
+        fields = dict(message)
+        message = protocol.request(fields.pop("op"), self._next_id, **fields)
         self._interrupted_at = None
         self._busy.set()
         try:
@@ -475,20 +478,20 @@ class Kernel:
     def _run_setup_now(self) -> CellResult | None:
         process = self._process
         assert process is not None
-        reply = self._request({"op": "reset"}, SETUP_TIMEOUT)
+        reply = self._request({"op": protocol.RESET}, SETUP_TIMEOUT)
         self.model_error = reply.get("model_error")
         if not self.setup:
             return None
         del process
         return CellResult.from_dict(self._request(
-            {"op": "run", "code": self.setup, "name": "<setup>"}, SETUP_TIMEOUT))
+            {"op": protocol.RUN, "code": self.setup, "name": "<setup>"}, SETUP_TIMEOUT))
 
     def run(self, code: str, timeout: float | None = None) -> CellResult:
         """Run a cell in the lesson's namespace; never raises for anything the cell does."""
         limit = self.default_timeout if timeout is None else timeout
         with self._lock:
             try:
-                reply = self._request({"op": "run", "code": code, "name": "<cell>"}, limit)
+                reply = self._request({"op": protocol.RUN, "code": code, "name": "<cell>"}, limit)
             except _Failure as failure:
                 return failure.result
             result = self._cell_result(reply)
@@ -533,7 +536,8 @@ class Kernel:
         limit = self.default_timeout if timeout is None else timeout
         with self._lock:
             try:
-                reply = self._request({"op": "exercise", "code": code, "check": check}, limit * 2)
+                reply = self._request({"op": protocol.EXERCISE, "code": code, "check": check},
+                                     limit * 2)
             except _Failure as failure:
                 return failure.result, None
             # The request had room for both parts; the learner hears about the per-part limit.
@@ -557,7 +561,8 @@ class Kernel:
         with self._lock:
             try:
                 reply = self._request(
-                    {"op": "eval", "expressions": [list(pair) for pair in expressions]}, limit)
+                    {"op": protocol.EVAL, "expressions": [list(pair) for pair in expressions]},
+                    limit)
             except _Failure as failure:
                 return [Evaluation(text=None, error=failure.result.error)] * len(expressions)
         out = []
@@ -585,7 +590,7 @@ class Kernel:
         """
         with self._lock:
             try:
-                reply = self._request({"op": "fingerprint", "names": names},
+                reply = self._request({"op": protocol.FINGERPRINT, "names": names},
                                       self.default_timeout)
             except _Failure:
                 return {}
@@ -601,14 +606,27 @@ class Kernel:
         limit = SETUP_TIMEOUT if timeout is None else timeout
         with self._lock:
             try:
-                reply = self._request({"op": "reset"}, limit)
+                reply = self._request({"op": protocol.RESET}, limit)
                 self.model_error = reply.get("model_error")
                 if not self.setup:
                     return CellResult()
-                reply = self._request({"op": "run", "code": self.setup, "name": "<setup>"}, limit)
+                reply = self._request({"op": protocol.RUN, "code": self.setup,
+                                       "name": "<setup>"}, limit)
             except _Failure as failure:
                 return failure.result
         return self._cell_result(reply)
+
+    def modules(self, timeout: float = 5.0) -> list[str]:
+        """The Grimoire's modules imported in the kernel; empty when it is not ready or busy."""
+        if not self.ready or not self._lock.acquire(timeout=0.5):
+            return []
+        try:
+            reply = self._request({"op": protocol.MODULES}, timeout)
+        except _Failure:
+            return []
+        finally:
+            self._lock.release()
+        return [str(name) for name in reply.get("modules", [])]
 
     def interrupt(self) -> None:
         """Raise KeyboardInterrupt in the running cell; a no-op when nothing runs."""

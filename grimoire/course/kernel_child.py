@@ -1,11 +1,9 @@
 """The kernel's child process: runs lesson cells in a namespace and answers in JSON lines.
 
 Started by `grimoire.course.kernel.Kernel` as `python -m grimoire.course.kernel_child
---memory BYTES --output CHARS`. It reads one JSON request a line on stdin and writes one JSON
-reply a line on stdout (both moved to private descriptors first, so a cell that writes to fd 1
-cannot corrupt the conversation). Requests: `{"id", "op": "run", "code", "name"}`, `{"id", "op":
-"exercise", "code", "check"}`, `{"id", "op": "eval", "expressions": [[expr, format_spec]]}`,
-`{"id", "op": "reset"}`, `{"id", "op": "fingerprint", "names"}`. First message out: `{"op": "ready", "seconds", "model_error"}`.
+--memory BYTES --output CHARS`. `serve` is its loop: read a request, do it, reply, with the
+messages of `grimoire.course.protocol` on stdin and stdout (moved to private descriptors
+first, so a cell that writes to fd 1 cannot corrupt the conversation).
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ import argparse
 import ast
 import copy
 import io
-import json
 import linecache
 import os
 import signal
@@ -23,7 +20,10 @@ import threading
 import time
 import traceback
 import types
-from typing import Any
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+from grimoire.course import protocol
 
 VALUE_LIMIT = 4000
 """Characters of a cell's value shown before it is cut."""
@@ -149,7 +149,8 @@ class Child:
             self.model = None
             self.model_error = f"The model could not be loaded ({type(error).__name__}: {error})."
 
-    def reset(self) -> None:
+    def reset(self) -> dict:
+        """A fresh namespace for a lesson, with the preloads; says whether the model loaded."""
         import functools
 
         import numpy
@@ -178,9 +179,11 @@ class Child:
             load_model=self.load_model or _Missing(self.model_error or ""),
         )
         self.namespace = namespace
+        return {"model_error": self.model_error}
 
     # -- running code ---------------------------------------------------------------------
     def run(self, code: str, name: str, namespace: dict | None = None) -> dict:
+        """Run `code` and describe what it did: printed text, last value, displays, error."""
         namespace = self.namespace if namespace is None else namespace
         self.displays.clear()
         self.displays_dropped = 0
@@ -442,7 +445,58 @@ class _Conversation:
             os._exit(0)
 
 
+def grimoire_modules() -> list[str]:
+    """The Grimoire's own modules this process has imported (the spellbook marks them ✦)."""
+    return sorted(name for name in sys.modules if name == "grimoire"
+                  or name.startswith("grimoire."))
+
+
+HANDLERS: dict[str, Callable[[Child, dict], dict]] = {
+    protocol.RUN: lambda child, request: child.run(request["code"], request["name"]),
+    protocol.EXERCISE: lambda child, request: child.exercise(request["code"], request["check"]),
+    protocol.EVAL: lambda child, request: child.evaluate(request["expressions"]),
+    protocol.RESET: lambda child, request: child.reset(),
+    protocol.FINGERPRINT: lambda child, request: child.fingerprint(request["names"]),
+    protocol.MODULES: lambda child, request: {"modules": grimoire_modules()},
+}
+"""What the kernel does for each kind of request (see grimoire.course.protocol)."""
+
+
+MEMORY_FULL = {"error": "MemoryError: the kernel's memory is full.", "error_kind": "memory",
+               "error_name": "MemoryError", "near_cap": True}
+"""The reply when too little memory is left even to describe what went wrong."""
+
+
+def serve(child: Child, requests: BinaryIO, replies: BinaryIO) -> None:
+    """The kernel's whole life after warming up: read a request, do it, reply; until EOF."""
+    for line in requests:
+        _Conversation.leave_if_forked()
+        request = protocol.decode(line)
+        if request is None:
+            continue
+        handler = HANDLERS.get(request.get("op", ""))
+        try:
+            answer = handler(child, request) if handler else {"error": "unknown request"}
+        except MemoryError:
+            answer = MEMORY_FULL
+        except Exception as error:  # noqa: BLE001 - a malformed request must not end the kernel
+            answer = {"error": f"{type(error).__name__}: {error}"}
+        send(replies, {**answer, "op": protocol.REPLY, "id": request.get("id")})
+
+
+def send(replies: BinaryIO, message: dict) -> None:
+    """One message to the app (never from a process a cell forked)."""
+    _Conversation.leave_if_forked()
+    try:
+        replies.write(protocol.encode(message))
+    except MemoryError:
+        replies.write(protocol.encode({**MEMORY_FULL, "op": message["op"],
+                                       "id": message.get("id")}))
+    replies.flush()
+
+
 def main() -> None:
+    """Start-up: private pipes, limits, numpy and the model loaded; then `serve`."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--memory", type=int, default=0)
     parser.add_argument("--output", type=int, default=20000)
@@ -483,63 +537,19 @@ def main() -> None:
 
     os.register_at_fork(after_in_child=forget_conversation)
 
-    def reply(message: dict) -> None:
-        _Conversation.leave_if_forked()
-        replies.write(json.dumps(message, default=str).encode("utf-8") + b"\n")
-        replies.flush()
-
     started = time.perf_counter()
     child = Child(options.output)
     child.memory_limit = options.memory
     try:
         child.warm()
     except BaseException as error:  # noqa: BLE001 - told to the parent, then exit
-        reply({"op": "failed", "message": f"{type(error).__name__}: {error}"})
+        send(replies, {"op": protocol.FAILED, "message": f"{type(error).__name__}: {error}"})
         raise SystemExit(1) from None
     # Start-up errors went to the parent's log; from here on native noise is dropped.
     os.dup2(devnull, 2)
-    reply({"op": "ready", "seconds": time.perf_counter() - started,
-           "model_error": child.model_error})
-
-    while True:
-        _Conversation.leave_if_forked()
-        line = requests.readline()
-        if not line:
-            return
-        try:
-            request = json.loads(line)
-        except ValueError:
-            continue
-        try:
-            answer = _answer(child, request)
-        except MemoryError:
-            # Too little memory was left even to describe the failure.
-            answer = {"error": "MemoryError: the kernel's memory is full.", "error_kind": "memory",
-                      "error_name": "MemoryError", "near_cap": True}
-        answer["id"] = request.get("id")
-        answer["op"] = "reply"
-        try:
-            reply(answer)
-        except MemoryError:
-            reply({"id": request.get("id"), "op": "reply", "error_kind": "memory",
-                   "error": "MemoryError: the kernel's memory is full.", "near_cap": True})
-
-
-def _answer(child: Child, request: dict) -> dict:
-    """The reply to one request from the app."""
-    op = request.get("op")
-    if op == "run":
-        return child.run(request["code"], request.get("name") or "<cell>")
-    if op == "exercise":
-        return child.exercise(request["code"], request["check"])
-    if op == "eval":
-        return child.evaluate(request["expressions"])
-    if op == "fingerprint":
-        return child.fingerprint(request.get("names"))
-    if op == "reset":
-        child.reset()
-        return {"model_error": child.model_error}
-    return {"error": f"unknown request {op!r}"}
+    send(replies, {"op": protocol.READY, "seconds": time.perf_counter() - started,
+                   "model_error": child.model_error})
+    serve(child, requests, replies)
 
 
 if __name__ == "__main__":

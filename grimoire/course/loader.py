@@ -14,7 +14,9 @@ Public API::
     find_lesson(name: str, directory: str | Path | None = None) -> Path
         a lesson id or a path -> the lesson file; raises LessonError with a sentence
     lesson_files(directory: Path) -> list[Path]
-    list_lessons(directory: str | Path | None) -> int     # `grimoire lessons`; exit code
+    collect_lessons(paths: list[Path]) -> tuple[list[Lesson], list[Problem]]
+        lesson files and folders, as `grimoire check` takes them
+    resolve_directory(directory: str | Path | None) -> Path   # None: the bundled lessons
 
 YAML is read with safe-loading semantics only (no Python tags); the node tree keeps the marks.
 """
@@ -26,17 +28,18 @@ import difflib
 import functools
 import gc
 import math
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from grimoire.course.schema import (
+    BLOCKS,
     DEFAULT_TIMEOUT,
     FILE_PATTERN,
     ID_PATTERN,
+    KEYS,
     Block,
     Code,
     Exercise,
@@ -57,21 +60,20 @@ from grimoire.course.schema import (
 # libyaml is much faster; both keep marks on nodes, which is all the loader needs.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-LESSON_KEYS = ("id", "title", "summary", "requires", "minutes", "setup", "steps")
-STEP_KEYS = ("title", "blocks")
-BLOCK_KINDS = ("prose", "code", "quiz", "exercise", "source", "predict")
-CODE_KEYS = ("code", "timeout")
-REVIEW_KEYS = ("review", "variants")
+LESSON_KEYS = KEYS["lesson"]
+STEP_KEYS = KEYS["step"]
+BLOCK_KINDS = tuple(BLOCKS)
+CODE_KEYS = KEYS["code"]
+REVIEW_KEYS = KEYS["review"]
 """Keys beside any block's kind, for the review room (see course/review.py)."""
 REVIEWED_KINDS = ("code", "quiz", "predict")
 """The kinds of block the review room draws cards from."""
-QUIZ_KEYS = ("question", "choices", "answer", "numeric", "tolerance", "rel_tolerance", "explanation")
-EXERCISE_KEYS = ("prompt", "starter", "check", "hints", "solution", "wrong")
-WRONG_KEYS = ("code", "feedback")
-CHOICE_KEYS = ("text", "why")
-SOURCE_KEYS = ("path", "symbol", "lines", "why")
-PREDICT_KEYS = ("question", "answer", "choices", "sign", "tolerance", "rel_tolerance",
-                "explanation")
+QUIZ_KEYS = KEYS["quiz"]
+EXERCISE_KEYS = KEYS["exercise"]
+WRONG_KEYS = KEYS["wrong"]
+CHOICE_KEYS = KEYS["choice"]
+SOURCE_KEYS = KEYS["source"]
+PREDICT_KEYS = KEYS["predict"]
 MAX_TIMEOUT = 600.0
 
 _TEXT_TAGS = {
@@ -391,8 +393,9 @@ class _Reader:
                 if close:
                     hint = f"; did you mean '{close[0]}' instead of '{word}'?"
                     break
-            self.problem(node, "A block needs one of 'prose', 'code', 'quiz', 'exercise', "
-                         f"'source' or 'predict'{hint or '.'}")
+            names = ", ".join(f"'{kind}'" for kind in BLOCK_KINDS[:-1])
+            self.problem(node, f"A block needs one of {names} or '{BLOCK_KINDS[-1]}'"
+                         f"{hint or '.'}")
             return None
         if len(kinds) > 1:
             names = " and ".join(f"'{k.value}'" for k in kinds[:2])
@@ -401,7 +404,7 @@ class _Reader:
         kind = str(kinds[0].value)
         what = f"the {kind} block of {step}"
         if kind == "prose":
-            entries = self.mapping(node, ("prose", *REVIEW_KEYS), what)
+            entries = self.mapping(node, (*KEYS["prose"], *REVIEW_KEYS), what)
             if entries is None:
                 return None
             self.review_options(entries, kind, what)
@@ -998,7 +1001,7 @@ def lesson_files(directory: Path) -> list[Path]:
         return []
 
 
-def _resolve_directory(directory: str | Path | None) -> Path:
+def resolve_directory(directory: str | Path | None) -> Path:
     if directory is None:
         from grimoire.paths import lessons_dir
 
@@ -1063,7 +1066,7 @@ def check_requires(
 
 def load_lessons(directory: str | Path | None = None) -> tuple[list[Lesson], list[Problem]]:
     """Every lesson of a folder (bundled by default): the good ones, and all problems found."""
-    folder = _resolve_directory(directory)
+    folder = resolve_directory(directory)
     problems: list[Problem] = []
     if not folder.is_dir():
         return [], [Problem(display_name(folder), 0, 0, "There is no lesson folder here.")]
@@ -1103,7 +1106,7 @@ def lesson_summaries(directory: str | Path | None = None) -> list[LessonSummary]
     """
     from grimoire.course.controls import visible
 
-    folder = _resolve_directory(directory)
+    folder = resolve_directory(directory)
     summaries = []
     for path in lesson_files(folder):
         match = FILE_PATTERN.match(path.name)
@@ -1146,7 +1149,7 @@ def find_lesson(name: str, directory: str | Path | None = None) -> Path:
         if candidate.is_file():
             return candidate
         raise LessonError([Problem(name, 0, 0, "There is no such lesson file.")])
-    folder = _resolve_directory(directory)
+    folder = resolve_directory(directory)
     ids = []
     for path in lesson_files(folder):
         match = FILE_PATTERN.match(path.name)
@@ -1161,23 +1164,29 @@ def find_lesson(name: str, directory: str | Path | None = None) -> Path:
                                f"There is no lesson with the id '{name}'.{hint}")])
 
 
-def list_lessons(
-    directory: str | Path | None, out: Callable[[str], None] | None = None
-) -> int:
-    """`grimoire lessons`: print NN, id and title of each lesson; problems go to stderr."""
-    from grimoire.course.catalogue import catalogue  # each file checked once, then remembered
-
-    write = out or print
-    lessons, problems = catalogue(directory)
-    width = max((len(lesson.id) for lesson in lessons), default=0)
-    for lesson in lessons:
-        write(f"{lesson.number:02d}  {lesson.id.ljust(width)}  {lesson.title}")
-    for line in problem_lines(problems):
-        print(line, file=sys.stderr)
-    if not lessons and not problems:
-        print(f"grimoire: no lessons in {display_name(_resolve_directory(directory))}.",
-              file=sys.stderr)
-    return 1 if problems else 0
+def collect_lessons(paths: list[Path]) -> tuple[list[Lesson], list[Problem]]:
+    """The lessons of some files and folders (as `grimoire check` takes them), and problems."""
+    lessons: list[Lesson] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            good, found = load_lessons(path)
+            lessons.extend(good)
+            problems.extend(found)
+        elif path.exists():
+            try:
+                lesson = load_lesson(path)
+            except LessonError as error:
+                problems.extend(error.problems)
+                continue
+            siblings = {match.group(2) for other in lesson_files(path.parent)
+                        if (match := FILE_PATTERN.match(other.name))}
+            good, found = check_requires([lesson], siblings)
+            lessons.extend(good)
+            problems.extend(found)
+        else:
+            problems.append(Problem(str(path), 0, 0, "There is no such file or folder."))
+    return lessons, problems
 
 
 MAX_PROBLEMS_PER_FILE = 50
@@ -1207,10 +1216,10 @@ __all__ = [
     "LessonError",
     "Problem",
     "check_requires",
+    "collect_lessons",
     "find_lesson",
     "lesson_files",
     "lesson_summaries",
-    "list_lessons",
     "load_lesson",
     "load_lessons",
     "problem_lines",

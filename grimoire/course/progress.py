@@ -23,6 +23,8 @@ Public API::
         .use_hint(lesson_id, block: str) -> int # hints now shown for that block
         .save_code(lesson_id, block: str, code: str)   # the learner's edited cell or attempt
         .set_position(lesson_id, step: int, block: int = 0)
+        .forget_block(lesson_id, block: str, everything: bool = False)
+                                                # drop an edit (and answer and hints)
         .forget(lesson_id)                      # drop one lesson's progress
         .fraction_done(lesson_id, n_steps: int) -> float
         .review_states() -> dict[str, dict]    # review cards' schedules, by card id (a copy)
@@ -436,6 +438,16 @@ class ProgressStore:
     def set_position(self, lesson_id: str, step: int, block: int = 0) -> None:
         with self._changing():
             self._change(lesson_id).position = (step, block)
+
+    def forget_block(self, lesson_id: str, block: str, everything: bool = False) -> None:
+        """Forget the learner's code for one block (and its answer and hints, `everything`)."""
+        with self._lock:
+            progress = self._change(lesson_id)
+            progress.code.pop(block, None)
+            if everything:
+                progress.answers.pop(block, None)
+                progress.hints_used.pop(block, None)
+            self._save_locked()
 
     def forget(self, lesson_id: str) -> None:
         """Drop everything about one lesson (the learner asked to start it over)."""

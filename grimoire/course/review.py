@@ -114,6 +114,8 @@ class CardAnswer:
     """The name asked for (a compute card's first target that is a number)."""
     lasting: bool = False
     """The error is the lesson's, not the moment's: no target is a number, so the card retires."""
+    quoted: dict[str, str] = field(default_factory=dict)
+    """With a binding: the sentence's other {{ values }} as the cell computed them for it."""
     context: str = ""
     """The sentence with the blank, its other numbers filled in, math drawn."""
     solution: str = ""
@@ -389,11 +391,16 @@ def _last_line(text: str | None) -> str:
     return lines[-1] if lines else "it did not finish"
 
 
-def _fill_context(card: Card, target: str, kernel: Kernel, binding: dict[str, object]) -> str:
-    """The card's sentence: the blank, the variants' values, the other numbers (when the
-    lesson's values hold; with a binding they would not, and show as …)."""
+def _quote_key(expression: str, spec: str) -> str:
+    return f"{expression}\x00{spec}"
+
+
+def _fill_context(card: Card, answer: CardAnswer, kernel: Kernel) -> str:
+    """The card's sentence: the blank, the variants' values, the other numbers as the cell
+    computed them (for a binding, in its copy of the namespace); … where one cannot be."""
     from grimoire.course.schema import find_placeholders
 
+    target, binding = answer.target, answer.binding
     text = card.contexts.get(target, "")
     placeholders = find_placeholders(text)
     others = [p for p in placeholders if p.expression != target and p.expression not in binding]
@@ -409,10 +416,13 @@ def _fill_context(card: Card, target: str, kernel: Kernel, binding: dict[str, ob
         if placeholder.expression in binding:
             pieces.append(str(binding[placeholder.expression]))
             continue
-        evaluation = values[index] if index < len(values) else None
-        index += 1
-        pieces.append(evaluation.text if evaluation is not None and evaluation.text is not None
-                      else "…")
+        if binding:
+            found = answer.quoted.get(_quote_key(placeholder.expression, placeholder.format_spec))
+        else:
+            evaluation = values[index] if index < len(values) else None
+            index += 1
+            found = evaluation.text if evaluation is not None else None
+        pieces.append(found if found is not None else "…")
     pieces.append(text[last:])
     return mathtext.render("".join(pieces))
 
@@ -487,8 +497,7 @@ def compute_answers(lesson: Lesson, cards: Iterable[Card], kernel: Kernel,
             elif card.kind == "compute":
                 for answer in answers[card.id]:
                     if answer.target:
-                        answer.context = _fill_context(card, answer.target, kernel,
-                                                       answer.binding)
+                        answer.context = _fill_context(card, answer, kernel)
     return answers
 
 
@@ -497,16 +506,50 @@ _NUMBERS = ("[float(v) if isinstance(v, __import__('numbers').Real) and not isin
 """The targets' values as floats, None for those that are not numbers (read in the kernel)."""
 
 
+_QUOTES = '''
+def _review_text(thunk, spec):
+    try:
+        value = thunk()
+        if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+            value = value.item()
+        if spec:
+            return format(value, spec)[:200]
+        return f"{value:.4g}" if isinstance(value, float) else str(value)[:200]
+    except Exception:
+        return None
+'''
+"""Defined in a card's copy of the namespace: a quoted value as the prose shows it, or None."""
+
+
+def _quotes_code(card: Card) -> str:
+    """An expression giving, for every {{ value }} of the card's sentences, its text now."""
+    from grimoire.course.schema import find_placeholders
+
+    seen: dict[str, str] = {}
+    for sentence in card.contexts.values():
+        for placeholder in find_placeholders(sentence):
+            key = _quote_key(placeholder.expression, placeholder.format_spec)
+            seen.setdefault(key, f"{key!r}: _review_text(lambda: ({placeholder.expression}), "
+                                 f"{placeholder.format_spec!r})")
+    return "{" + ", ".join(seen.values()) + "}"
+
+
 def _pick_number(card: Card, text: str | None, binding: dict[str, object],
                  solution: str) -> CardAnswer:
     try:
         values = ast.literal_eval(text or "")
     except (ValueError, SyntaxError, RecursionError):
         values = []
+    quoted: dict[str, str] = {}
+    if isinstance(values, tuple) and len(values) == 2:
+        values, found = values
+        if isinstance(found, dict):
+            quoted = {str(k): str(v) for k, v in found.items() if v is not None}
     for target, value in zip(card.targets, values if isinstance(values, list) else [],
                              strict=False):
         if isinstance(value, float) and math.isfinite(value):
-            return CardAnswer(card.id, binding, expected=value, target=target, solution=solution)
+            return CardAnswer(card.id, binding, expected=value, target=target, solution=solution,
+                              quoted=quoted)
     names = ", ".join(f"'{target}'" for target in card.targets)
     return CardAnswer(card.id, binding, error=f"None of {names} is a finite number, so the "
                       "card has nothing to ask.", solution=solution, lasting=True)
@@ -545,8 +588,9 @@ def _read_target(card: Card, kernel: Kernel) -> CardAnswer:
 def _compute_bound(card: Card, binding: dict[str, object], kernel: Kernel,
                    block: Code) -> CardAnswer:
     code = with_binding(card.code, binding)
-    attempt, check = kernel.run_exercise(code, _NUMBERS.format(", ".join(card.targets)),
-                                         timeout=block.timeout)
+    # After the cell, in its copy: the targets' values, and the sentence's other values.
+    reading = f"{_QUOTES}\n({_NUMBERS.format(', '.join(card.targets))}, {_quotes_code(card)})"
+    attempt, check = kernel.run_exercise(code, reading, timeout=block.timeout)
     shown = ", ".join(f"{name} = {value!r}" for name, value in binding.items())
     if not attempt.ok:
         return CardAnswer(card.id, binding, error=f"With {shown} the cell raised "
@@ -671,6 +715,11 @@ def _scheduler():
                      enable_fuzzing=False)
 
 
+def _count(value: object) -> int:
+    """A count read back from the store; anything but a whole number reads as 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
 def schedule(state: dict[str, Any] | None, correct: bool, when: datetime) -> dict[str, Any]:
     """The card's stored state after one answer: FSRS's card, its due time, counts."""
     from fsrs import Card as MemoryCard
@@ -680,7 +729,7 @@ def schedule(state: dict[str, Any] | None, correct: bool, when: datetime) -> dic
     if state and isinstance(state.get("fsrs"), dict):
         try:
             memory = MemoryCard.from_dict(state["fsrs"])
-        except (KeyError, TypeError, ValueError):
+        except Exception:  # noqa: BLE001 - a damaged schedule starts the card afresh
             memory = MemoryCard()
     rating = Rating.Good if correct else Rating.Again
     memory, _log = _scheduler().review_card(memory, rating, when)
@@ -688,8 +737,8 @@ def schedule(state: dict[str, Any] | None, correct: bool, when: datetime) -> dic
     return {
         "due": memory.due.timestamp(),
         "last_review": when.timestamp(),
-        "reviews": int(previous.get("reviews") or 0) + 1,
-        "lapses": int(previous.get("lapses") or 0) + (0 if correct else 1),
+        "reviews": _count(previous.get("reviews")) + 1,
+        "lapses": _count(previous.get("lapses")) + (0 if correct else 1),
         "last_correct": bool(correct),
         "fsrs": memory.to_dict(),
     }

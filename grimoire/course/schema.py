@@ -34,8 +34,8 @@ Public names (all plain dataclasses, frozen where they are values)::
         # every block has .place and .kind: "prose" | "code" | "quiz" | "exercise" | "source"
     find_placeholders(text: str) -> list[Placeholder]
     DEFAULT_TIMEOUT = 10.0; ID_PATTERN; FILE_PATTERN (NN-<id>.yaml)
+    BLOCKS: dict[kind, block class]; KEYS: dict[place, allowed keys]   # the format's keys
     Step(title: str, blocks: list[Block], place: Place)
-        .code_cells() -> list[Code]
     Lesson(id, title, summary, requires: list[str], minutes: int, setup: str | None,
            steps: list[Step], path: Path, number: int, place: Place, setup_line: int,
            field_places: dict[str, Place])   # "id", "requires.0", ... -> where it is written
@@ -328,6 +328,29 @@ class Predict:
 
 Block = Prose | Code | Quiz | Exercise | Source | Predict
 
+BLOCKS: dict[str, type] = {"prose": Prose, "code": Code, "quiz": Quiz, "exercise": Exercise,
+                           "source": Source, "predict": Predict}
+"""Every kind of block, by the key that names it in a lesson file (and its `.kind`)."""
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "lesson": ("id", "title", "summary", "requires", "minutes", "setup", "steps"),
+    "step": ("title", "blocks"),
+    "prose": ("prose",),
+    "code": ("code", "timeout"),
+    "quiz": ("question", "choices", "answer", "numeric", "tolerance", "rel_tolerance",
+             "explanation"),
+    "choice": ("text", "why"),
+    "exercise": ("prompt", "starter", "check", "hints", "solution", "wrong"),
+    "wrong": ("code", "feedback"),
+    "source": ("path", "symbol", "lines", "why"),
+    "predict": ("question", "answer", "choices", "sign", "tolerance", "rel_tolerance",
+                "explanation"),
+    "review": ("review", "variants"),
+}
+"""The keys a lesson file may use in each place: the loader accepts these and no others, and
+docs/lesson-format.md documents each (a test holds the two together). "review" keys may stand
+beside any block's kind."""
+
 
 @dataclass
 class Step:
@@ -336,9 +359,6 @@ class Step:
     title: str
     blocks: list[Block]
     place: Place
-
-    def code_cells(self) -> list[Code]:
-        return [block for block in self.blocks if isinstance(block, Code)]
 
 
 @dataclass
@@ -359,6 +379,7 @@ class Lesson:
     field_places: dict[str, Place] = field(default_factory=dict, repr=False)
 
     def summary_only(self) -> LessonSummary:
+        """What the map shows of this lesson."""
         return LessonSummary(
             self.id, self.title, self.summary, list(self.requires), self.minutes, self.number,
             self.path, len(self.steps),

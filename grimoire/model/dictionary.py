@@ -24,7 +24,7 @@ import json
 import sys
 import time
 import zipfile
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -364,30 +364,3 @@ def train_dictionary(
         "command": "grimoire train --task dictionary",
     }
     return dictionary
-
-
-def cli_train_dictionary(args) -> int:
-    """`grimoire train --task dictionary [--steps N] [--out PATH]`; returns the exit code."""
-    recipe = DICTIONARY_RECIPE
-    if getattr(args, "steps", None) is not None:
-        if args.steps < 1:
-            print("grimoire: --steps must be at least 1.", file=sys.stderr)
-            return 2
-        recipe = replace(recipe, steps=args.steps)
-    out = Path(args.out) if getattr(args, "out", None) is not None else DICTIONARY_PATH
-    if not WEIGHTS_PATH.is_file():
-        print(f"grimoire: the model's weights {WEIGHTS_PATH} are missing; train them first.",
-              file=sys.stderr)
-        return 1
-    started = time.monotonic()
-    dictionary = train_dictionary(recipe)
-    save_dictionary(dictionary, out)
-    meta = dictionary.meta
-    # The time is printed, not stored: the file's bytes depend only on what was learned.
-    print(
-        f"Wrote {out} ({out.stat().st_size / 1024:.0f} KiB, {dictionary.n_atoms} atoms) in "
-        f"{time.monotonic() - started:.0f}s; held-out relative error "
-        f"{meta['heldout_relative_error']:.3f} with {meta['heldout_mean_active']:.1f} active "
-        f"atoms per vector on average."
-    )
-    return 0

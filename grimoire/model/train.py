@@ -20,14 +20,13 @@ if "numpy" not in sys.modules:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 import numpy as np
 
 from grimoire.model.corpus import (
-    CorpusError,
     build_corpus,
     corpus_sha256,
     corpus_text,
@@ -45,9 +44,6 @@ from grimoire.model.gpt import (
 from grimoire.model.grad import loss_and_grads
 from grimoire.model.memory import keep_freed_memory
 from grimoire.model.tokenizer import FALLBACK, Tokenizer
-
-if TYPE_CHECKING:
-    import argparse
 
 
 @dataclass(frozen=True)
@@ -312,33 +308,3 @@ def train_repeat(
     if out is not None:
         save_model(model, out)
     return model
-
-
-def cli_train(args: argparse.Namespace) -> int:
-    """`grimoire train [--steps N] [--out PATH] [--task grimoire|repeat]`; returns the exit code."""
-    task = getattr(args, "task", None) or "grimoire"
-    recipe = REPEAT_RECIPE if task == "repeat" else GRIMOIRE_RECIPE
-    if args.steps is not None:
-        if args.steps < 1:
-            print("grimoire: --steps must be at least 1.", file=sys.stderr)
-            return 2
-        recipe = replace(recipe, steps=args.steps, warmup=min(recipe.warmup, args.steps))
-    default = REPEAT_PATH if task == "repeat" else WEIGHTS_PATH
-    out = Path(args.out) if args.out is not None else default
-    started = time.monotonic()
-    try:
-        model = train_repeat(recipe, out) if task == "repeat" else train_grimoire(recipe, out)
-    except CorpusError as error:
-        print(f"grimoire: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"grimoire: cannot write {out}: {error.strerror}.", file=sys.stderr)
-        return 1
-    minutes, seconds = divmod(int(time.monotonic() - started), 60)
-    meta = model.meta
-    print(
-        f"Wrote {out} ({out.stat().st_size / 1024:.0f} KiB, {model.n_params:,} parameters) "
-        f"in {minutes}:{seconds:02d}; held-out loss {meta['heldout_loss']:.4f} nats/char "
-        f"({meta['heldout_loss'] / math.log(2):.3f} bits/char)."
-    )
-    return 0

@@ -37,6 +37,7 @@ from textual.theme import Theme
 from textual.widgets import Input
 
 from grimoire import paths
+from grimoire.ui.messages import OpenRoom, ShowSource
 
 CSS_DIR = Path(__file__).parent
 
@@ -81,11 +82,11 @@ def register_room(room: Room) -> None:
     ROOMS[room.name] = room
 
 
-# The home room is the map of lessons (it replaced the welcome page once lessons existed).
-register_room(Room("home", "the map of lessons", "grimoire.ui.screens.map:MapScreen"))
+# The map of lessons is the room under everything.
+register_room(Room("map", "the map of lessons", "grimoire.ui.screens.map:MapScreen"))
 register_room(Room("source", "the spellbook (source)", "grimoire.ui.screens.source:SourceScreen"))
 register_room(Room("welcome", "the welcome page (what the Grimoire is)",
-                   "grimoire.ui.screens.home:HomeScreen"))
+                   "grimoire.ui.screens.welcome:WelcomeScreen"))
 # The learner's rooms besides the map: a lesson, the playground, the scratchpad.
 register_room(Room("lesson", "a lesson", "grimoire.ui.screens.lesson:LessonScreen",
                    palette=False))
@@ -95,7 +96,7 @@ register_room(Room("training", "the training room (watch the familiar learn)",
                    "grimoire.ui.screens.training:TrainingScreen", keep=True))
 register_room(Room("review", "the review room", "grimoire.ui.screens.review:ReviewScreen"))
 
-HOME_ROOM = "home"
+HOME_ROOM = "map"
 """The room at the bottom of the stack: what `grimoire` shows and Escape comes back to."""
 
 
@@ -173,6 +174,8 @@ class GrimoireApp(App[int]):
     def __init__(self, request: StartRequest | None = None) -> None:
         super().__init__()
         self.request = request or StartRequest()
+        if self.request.screen == "home":  # the command line's word for the home room
+            self.request = replace(self.request, screen=HOME_ROOM)
         self.lessons_dir = self.request.lessons
         """Lessons from `--lessons DIR`, or None for the bundled ones."""
         self.trust = self.request.trust
@@ -345,6 +348,12 @@ class GrimoireApp(App[int]):
         self.open_room("source", path=path, symbol=symbol, lines=lines)
         return True
 
+    def on_open_room(self, message: OpenRoom) -> None:
+        self.open_room(message.name, **message.fields)
+
+    def on_show_source(self, message: ShowSource) -> None:
+        self.show_source(message.path, symbol=message.symbol, lines=message.lines)
+
     def action_show_source(self) -> None:
         self.show_source()
 
@@ -399,7 +408,7 @@ class GrimoireApp(App[int]):
             pass
 
 
-def run_app(screen: str = "home", path: str | None = None, symbol: str | None = None,
+def run_app(screen: str = "map", path: str | None = None, symbol: str | None = None,
             lesson: str | None = None, lessons: Path | None = None, trust: bool = False,
             lines: tuple[int, int] | None = None, theme: str | None = None) -> int:
     """Run the Grimoire full-screen, opened on room `screen`; returns the exit code.

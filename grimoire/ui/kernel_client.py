@@ -13,7 +13,8 @@ cells. `interrupt()` does not queue: it signals the running cell at once.
     result = await client.run(code, timeout=10)      # CellResult
     verdict = await client.check_exercise(exercise, code)
     texts = await client.evaluate([("n_chars", ""), ("ratio", ".2f")])
-    client.interrupt(); client.busy; client.close()
+    modules = await client.kernel_modules()        # what the kernel has imported
+    client.interrupt(); client.close()
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class KernelClient:
         self.running = 0
         """Calls in flight or queued (the lesson screen shows a running indicator)."""
         self._started = False
+        self.known_kernel_modules: set[str] = set()
+        """The kernel's modules when last asked (the spellbook marks them at once)."""
 
     @property
     def kernel(self) -> Kernel:
@@ -92,10 +95,18 @@ class KernelClient:
         """The kernel has loaded numpy and the model."""
         return self._kernel is not None and self._kernel.ready
 
-    @property
-    def busy(self) -> bool:
-        """A cell is running in the kernel right now."""
-        return self._kernel is not None and self._kernel.busy
+    async def kernel_modules(self) -> set[str]:
+        """The Grimoire's modules the kernel has imported (empty until it is ready).
+
+        Asked beside the queue, not in it: a cell that runs for a minute must not keep the
+        spellbook waiting, and the kernel answers between requests.
+        """
+        if not self.ready:
+            return self.known_kernel_modules
+        found = await asyncio.to_thread(self.kernel.modules)
+        if found:
+            self.known_kernel_modules = set(found)
+        return self.known_kernel_modules
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `function(*args, **kwargs)` in a thread worker, after the calls queued before."""

@@ -64,7 +64,7 @@ def _folder_signature(folder: Path) -> list[list[Any]]:
     return sorted(signature)
 
 
-def lesson_summaries(lessons: Path | None = None) -> list[LessonSummary]:
+def cached_summaries(lessons: Path | None = None) -> list[LessonSummary]:
     """The map's lesson metadata, as `loader.lesson_summaries` gives it, kept between launches.
 
     Reading every lesson's YAML costs the loader, PyYAML and a parse of each file at every start;

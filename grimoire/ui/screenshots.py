@@ -111,7 +111,10 @@ def _finish_svd() -> None:
 async def _review(pilot: Pilot) -> None:
     app = pilot.app
     await _until(pilot, lambda: getattr(app.screen, "card_widget", None) is not None)
-    await pilot.press(*"model.config.d_head", "enter")
+    answer = app.screen.card_widget.answer
+    # A right answer, as many digits as a learner would type (whatever the familiar's weights).
+    typed = f"{answer.expected:.4g}" if answer is not None and answer.expected is not None else "1"
+    await pilot.press(*typed, "enter")
     await _until(pilot, lambda: app.screen.card_widget.answered)
 
 

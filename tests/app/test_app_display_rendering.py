@@ -134,7 +134,7 @@ async def test_the_monochrome_theme_draws_pictures_in_glyphs():
     from grimoire.ui.app import GrimoireApp, StartRequest
 
     assert build_parser().parse_args(["--monochrome"]).monochrome
-    app = GrimoireApp(StartRequest(screen="home", extra={"theme": "monochrome"}))
+    app = GrimoireApp(StartRequest(screen="map", extra={"theme": "monochrome"}))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.theme == "monochrome"

@@ -59,8 +59,8 @@ async def test_an_evening_with_a_lesson(tmp_path: Path) -> None:
         assert "norm: 5.0" in str(first.output.children[0].render())
         assert first.result is not None and first.result.value == "5.0"
         assert second.result is not None and second.result.displays[0]["kind"] == "bars"
-        await wait_for(pilot, lambda: 0 in lesson.prose_values)
-        assert lesson.prose_values[0] == [["5", "25.0"]]
+        await wait_for(pilot, lambda: lesson.settled)
+        assert lesson.session.prose_values(0, 0) == ["5", "25.0"]
         assert "it is 5, and squared 25.0" in lesson.query(Prose).first().shown_markdown
 
         # A wrong answer, then the right one.
@@ -142,8 +142,8 @@ async def test_an_evening_with_a_lesson(tmp_path: Path) -> None:
         assert lesson.current == 1
         exercise = lesson.query_one(ExerciseBlock)
         assert exercise.passed and exercise.hints_used == 1
-        await wait_for(pilot, lambda: "0.1" in lesson.results)
-        assert lesson.results["0.1"].stdout.startswith("twice: 10.0")
+        await wait_for(pilot, lambda: "0.1" in lesson.session.results)
+        assert lesson.session.results["0.1"].stdout.startswith("twice: 10.0")
 
 
 async def test_a_looping_cell_is_interrupted_and_keys_still_work(tmp_path: Path) -> None:
@@ -182,7 +182,7 @@ async def test_a_looping_cell_is_interrupted_and_keys_still_work(tmp_path: Path)
         await pilot.press("p")
         await wait_for(pilot, lambda: lesson.current == 0)
         await pilot.press("ctrl+c")
-        await wait_for(pilot, lambda: lesson.results.get("0.1") is not None)
-        assert lesson.results["0.1"].error_kind == "interrupted"
+        await wait_for(pilot, lambda: lesson.session.results.get("0.1") is not None)
+        assert lesson.session.results["0.1"].error_kind == "interrupted"
         shown = cells(app)[1]
         assert not shown.running and "interrupted" in str(shown.status.render())

@@ -174,3 +174,24 @@ async def test_an_empty_deck_says_how_it_fills(lessons: Path, clock: Clock) -> N
         assert ("review", "the review room") in app.palette_rooms()
         keys = {binding.key for binding in dict(app.help_sections())["The review room"]}
         assert {"enter", "ctrl+l", "escape"} <= keys
+
+
+async def test_a_burst_of_keys_while_the_answers_compute_breaks_nothing(
+    lessons: Path, clock: Clock,
+) -> None:
+    finish("norms", "layers")
+    app = GrimoireApp(StartRequest(lessons=lessons, trust=True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: "due" in review_line(app))
+        await pilot.press("ctrl+r", "enter", "1", "enter", "2", "enter", "ctrl+l", "enter")
+        room = app.screen
+        await until(pilot, lambda: getattr(room, "card_widget", None) is not None
+                    or type(app.screen).__name__ == "LessonScreen")
+        # Whatever the keys did, every answer recorded was one rating of one card.
+        for state in ProgressStore().review_states().values():
+            assert state["reviews"] == 1
+        await pilot.press("escape", "escape", "escape")
+        await until(pilot, lambda: isinstance(app.screen, MapScreen))
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: getattr(app.screen, "card_widget", None) is not None
+                    or getattr(app.screen, "finished", False))

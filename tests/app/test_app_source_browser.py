@@ -17,8 +17,8 @@ from grimoire.ui import app as app_module
 from grimoire.ui import sourcefiles
 from grimoire.ui.app import GrimoireApp, StartRequest
 from grimoire.ui.commands import spellbook_entries
-from grimoire.ui.screens.home import HomeScreen
 from grimoire.ui.screens.source import SourceScreen
+from grimoire.ui.screens.welcome import WelcomeScreen
 from grimoire.ui.widgets.code_view import CodeView
 from grimoire.ui.widgets.outline_panel import OutlinePanel
 from grimoire.ui.widgets.search_results import SearchResults
@@ -168,7 +168,7 @@ async def test_escape_returns_to_exactly_where_the_learner_was():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         home = app.screen
-        assert isinstance(home, HomeScreen)
+        assert isinstance(home, WelcomeScreen)
         assert app.show_source("grimoire/cli.py", symbol="main")
         await pilot.pause()
         assert isinstance(app.screen, SourceScreen)
@@ -275,7 +275,7 @@ async def test_help_lists_the_keys_of_every_screen():
             assert words in shown
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, WelcomeScreen)
 
 
 async def test_palette_offers_pages_and_symbols_and_opens_them():

@@ -6,9 +6,9 @@ from textual.widgets import Input
 
 from grimoire import paths
 from grimoire.ui.app import GrimoireApp
-from grimoire.ui.screens.home import HomeScreen
 from grimoire.ui.screens.map import MapScreen
 from grimoire.ui.screens.source import SourceScreen
+from grimoire.ui.screens.welcome import WelcomeScreen
 from grimoire.ui.widgets.code_view import CodeView
 from grimoire.ui.widgets.search_results import SearchResults
 
@@ -141,7 +141,7 @@ async def test_the_welcome_page_has_a_way_back() -> None:
         home = app.screen
         app.open_room("welcome")
         await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, WelcomeScreen)
         assert "escape" in str(app.screen.query_one("#welcome-keys").render())
         await pilot.press("escape")
         await pilot.pause()
@@ -179,3 +179,25 @@ async def test_a_long_page_shows_at_once_coloured_where_it_is_read(tmp_path, mon
         await until(pilot, lambda: len(outline.symbols) == 2000)
         assert outline.highlighted is not None
         assert outline.symbols[outline.highlighted].line <= view.cursor_line
+
+
+async def test_a_row_is_drawn_again_whenever_its_look_changes() -> None:
+    app = GrimoireApp()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert app.show_source("grimoire/paths.py")
+        await until(pilot, lambda: isinstance(app.screen, SourceScreen))
+        await pilot.pause()
+        view = app.screen.query_one(CodeView)
+        view.focus()
+        await pilot.pause()
+        first, second = view.render_line(0), view.render_line(1)
+        await pilot.press("down")  # the cursor leaves row 1 for row 2
+        assert view.render_line(0) != first and view.render_line(1) != second
+        assert view.render_line(0) == view.render_line(0)  # and drawn the same when unchanged
+        row = next(y for y in range(view.size.height) if "import" in view.render_line(y).text)
+        before = view.render_line(row)
+        view.set_find_text("import")  # a find marks its matches
+        assert view.render_line(row) != before
+        view.set_find_text("")
+        assert view.render_line(row) == before

@@ -140,3 +140,17 @@ def test_a_full_disk_behind_stdout_is_one_sentence(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.strip() == ("grimoire: the output could not be written "
                                    "(No space left on device).")
+
+
+def test_the_app_draws_utf8_under_an_ascii_locale(monkeypatch) -> None:
+    import io
+
+    from grimoire import cli
+
+    screen = io.BytesIO()
+    ascii_stream = io.TextIOWrapper(screen, encoding="ascii")
+    monkeypatch.setattr(sys, "__stderr__", ascii_stream)
+    cli._utf8_terminal()
+    ascii_stream.write("☾ the map\n")
+    ascii_stream.flush()
+    assert screen.getvalue() == "☾ the map\n".encode()  # not "\\u263e"

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from grimoire.course.kernel import Kernel
+from grimoire.course.lesson_check import check_lesson
 from grimoire.course.loader import load_lessons
-from grimoire.course.runner import check_lesson
 from grimoire.course.schema import Code, Exercise, Prose, Quiz, Source
 
 CURRICULUM = [

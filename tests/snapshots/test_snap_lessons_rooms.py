@@ -126,7 +126,7 @@ def test_snap_lesson_with_heatmap_and_quiz(snap_compare, tmp_path: Path) -> None
     async def answered(pilot: Pilot) -> None:
         from grimoire.ui.widgets.quiz import QuizBlock
 
-        await settle(pilot, lambda: 0 in getattr(app.screen, "prose_values", {}))
+        await settle(pilot, lambda: getattr(app.screen, "settled", False))
         quiz = app.screen.query_one(QuizBlock)
         quiz.query_one("ChoiceList").focus()
         await pilot.press("2")

@@ -23,6 +23,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape", "dismiss", "Close help"),
         Binding("question_mark", "dismiss", "Close help", show=False),
         Binding("f1", "dismiss", "Close help", show=False),
+        Binding("home", "scroll('home')", "To the top", show=False),
+        Binding("end", "scroll('end')", "To the bottom", show=False),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False),
+        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False),
     ]
 
     def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
@@ -41,6 +45,12 @@ class HelpScreen(ModalScreen[None]):
                 for title, bindings in self.sections:
                     yield Static(title, classes="help-section")
                     yield Static(self._table(bindings), classes="help-keys")
+
+    def action_scroll(self, where: str) -> None:
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        {"home": scroll.scroll_home, "end": scroll.scroll_end,
+         "page_up": scroll.scroll_page_up, "page_down": scroll.scroll_page_down}[where](
+            animate=False)
 
     def _keys(self, bindings: list[Binding], binding: Binding) -> str:
         """All keys doing what `binding` does, e.g. '? / f1'."""

@@ -1,33 +1,36 @@
 """A lesson, one step at a time: prose with math, live code cells, quizzes, exercises, source links.
 
-The screen loads the lesson, gives the kernel the lesson's namespace (its setup run), and then
-shows the step the learner left off at, after quietly re-running the cells of the steps before
-it so every name they define exists again. Each step's cells run when the step first shows;
-its prose is filled in with the values they computed. All kernel calls go through the app's
-KernelClient (thread workers), so keys keep working while a cell computes, and ctrl+c stops it.
-Progress (the step, answers, hints, edited code) is written at every change.
+The lesson session (`grimoire.course.session`) runs the lesson: setup, cells, prose values,
+answers and progress. This screen draws what the session says and passes on what the learner
+does. Every session call that waits on the kernel goes through the app's KernelClient (a thread
+worker, queued), so keys keep working while a cell computes, and ctrl+c stops it. Results are
+drawn only on the step whose widgets are mounted, whatever page the learner turned to meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import var
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Static
 from textual.worker import WorkerFailed
 
 from grimoire.course.progress import ProgressStore, block_key
-from grimoire.course.schema import Code, Exercise, Lesson, LessonError, Predict, Prose, Quiz, Source
+from grimoire.course.schema import Block, Lesson, LessonError
+from grimoire.course.session import LessonSession
 from grimoire.ui.kernel_client import KernelClient, kernel_client
 from grimoire.ui.lesson_cache import read_lesson
+from grimoire.ui.messages import ShowSource
+from grimoire.ui.screens.confirm import Confirm
 from grimoire.ui.widgets.code_cell import CodeCell
 from grimoire.ui.widgets.exercise import ExerciseBlock
 from grimoire.ui.widgets.predict import PredictBlock
@@ -36,18 +39,22 @@ from grimoire.ui.widgets.quiz import QuizBlock
 from grimoire.ui.widgets.source_link import SourceLink
 from grimoire.ui.widgets.step_progress import StepProgress
 
-if TYPE_CHECKING:
-    from grimoire.course.kernel import CellResult
-
-
 
 class StepBody(VerticalScroll, can_focus=True):
-    """The blocks of the current step; PageDown/PageUp turn the page instead of scrolling."""
+    """The blocks of the current step; Space and Shift+Space page within a long step."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("pagedown", "screen.next_step", "Next step", show=False),
-        Binding("pageup", "screen.previous_step", "Previous step", show=False),
+        Binding("space", "page_down", "Page down", show=False),
+        Binding("shift+space", "page_up", "Page up", show=False),
     ]
+
+
+class StepPage(Vertical):
+    """The blocks of one step; a visited step's page stays mounted, hidden, for turning back."""
+
+    DEFAULT_CSS = """
+    StepPage { height: auto; }
+    """
 
 
 class TrustScreen(ModalScreen[bool]):
@@ -86,6 +93,74 @@ class TrustScreen(ModalScreen[bool]):
         self.dismiss(event.button.id == "trust-yes")
 
 
+def _code_cell(screen: LessonScreen, step: int, number: int, block: Any, numbers: dict) -> Widget:
+    numbers["cell"] = numbers.get("cell", 0) + 1
+    key = block_key(step, number)
+    assert screen.session is not None
+    return CodeCell(screen.session.code_for(step, number), key=key,
+                    label=f"cell {numbers['cell']}", original=block.code,
+                    timeout=block.timeout)
+
+
+def _prose(screen: LessonScreen, step: int, number: int, block: Any, numbers: dict) -> Widget:
+    assert screen.session is not None
+    return ProseWidget(screen.session.prose_text(step, number), key=block_key(step, number))
+
+
+def _quiz(screen: LessonScreen, step: int, number: int, block: Any, numbers: dict) -> Widget:
+    numbers["quiz"] = numbers.get("quiz", 0) + 1
+    key = block_key(step, number)
+    answer = screen.store.lesson(screen.session.lesson.id).answers.get(key) \
+        if screen.session is not None else None
+    return QuizBlock(block, key, numbers["quiz"], attempts=answer.attempts if answer else 0,
+                     answered_right=bool(answer and answer.correct),
+                     last_answer=answer.value if answer else None)
+
+
+def _exercise(screen: LessonScreen, step: int, number: int, block: Any, numbers: dict
+              ) -> Widget:
+    assert screen.session is not None
+    key = block_key(step, number)
+    progress = screen.store.lesson(screen.session.lesson.id)
+    answer = progress.answers.get(key)
+    return ExerciseBlock(block, key, code=progress.code.get(key),
+                         hints_used=progress.hints_used.get(key, 0),
+                         passed=bool(answer and answer.correct))
+
+
+def _source(screen: LessonScreen, step: int, number: int, block: Any, numbers: dict) -> Widget:
+    return SourceLink(block)
+
+
+def _predict(screen: LessonScreen, step: int, number: int, block: Any, numbers: dict) -> Widget:
+    from grimoire.course.predict import Outcome
+
+    assert screen.session is not None
+    numbers["predict"] = numbers.get("predict", 0) + 1
+    key = block_key(step, number)
+    made = screen.store.lesson(screen.session.lesson.id).predictions.get(key)
+    outcome = (Outcome(made.guess, made.truth, made.close, exact=block.guess_kind != "number")
+               if made else None)
+    return PredictBlock(block, key, numbers["predict"], outcome=outcome)
+
+
+BLOCK_WIDGETS = {
+    "prose": _prose,
+    "code": _code_cell,
+    "quiz": _quiz,
+    "exercise": _exercise,
+    "source": _source,
+    "predict": _predict,
+}
+"""The widget that draws each block kind, by `block.kind`."""
+
+
+def block_widget(screen: LessonScreen, step: int, number: int, block: Block,
+                 numbers: dict) -> Widget:
+    """A new widget for one block of a step (`numbers` counts cells and questions so far)."""
+    return BLOCK_WIDGETS[block.kind](screen, step, number, block, numbers)
+
+
 class LessonScreen(Screen[None]):
     """One lesson: its steps, one at a time, with a bead for each at the top."""
 
@@ -104,12 +179,19 @@ class LessonScreen(Screen[None]):
         Binding("ctrl+c", "interrupt", "Stop the running cell", priority=True, show=False),
         Binding("h", "hint", "Hint"),
         Binding("s", "source", "Source"),
-        Binding("x", "skip", "Skip the step", show=False),
+        Binding("r", "reset", "Reset this cell or exercise to the book's (asks)", show=False),
+        Binding("R", "start_over", "Start the lesson over (asks)", show=False),
+        Binding("x", "skip", "Skip the step (asks)", show=False),
+        Binding("e", "export", "Export your session (Markdown, notebook)", show=False),
         Binding("tab", "app.focus_next", "Next cell or question", show=False),
+        Binding("shift+tab", "app.focus_previous", "Previous cell or question", show=False),
         *[Binding(str(n), f"choose({n - 1})", "Answer (or mark) that choice", show=False)
           for n in range(1, 10)],
         Binding("escape", "leave", "Back"),
     ]
+
+    current: var[int] = var(-1, init=False)
+    """The step shown; setting it turns the page (see watch_current)."""
 
     def __init__(self, lesson: str, lessons: Path | None = None, trust: bool = False) -> None:
         super().__init__()
@@ -117,22 +199,19 @@ class LessonScreen(Screen[None]):
         self.lessons_dir = lessons
         self.trust_given = trust
         self.lesson: Lesson | None = None
+        self.session: LessonSession | None = None
         self.store = ProgressStore()
-        self.current = 0
-        self.results: dict[str, CellResult] = {}
-        """The last result of each cell, by its key, so going back shows outputs at once."""
-        self.prose_values: dict[int, list[list[str | None]]] = {}
-        """Per step: each prose block's placeholder values, once computed."""
-        self.truths: dict[int, dict[str, object]] = {}
-        """Per step: each predict block's computed answer (or an error sentence), by its key."""
-        self.steps_run: set[int] = set()
+        self.shown = -1
+        """The step whose page is shown (results are drawn only there)."""
+        self._pages: dict[int, StepPage] = {}
+        """The page of each step visited, by step."""
+        self._last_block: Widget | None = None
+        """The cell or exercise the learner last worked in (what `r` resets)."""
         self.running_keys: set[str] = set()
         """Cells computing in the kernel now (their widget may have been redrawn since)."""
         self.may_run = True
-        self._opening = True
         self._prepared = asyncio.Event()
         """Set once the lesson's namespace is ready (setup and earlier steps run)."""
-        self._prepared.set()
 
     @classmethod
     def from_request(cls, request: Any) -> LessonScreen:
@@ -141,9 +220,22 @@ class LessonScreen(Screen[None]):
     @property
     def settled(self) -> bool:
         """The step is shown, its cells have run and its prose is filled in (or cannot run)."""
-        if self.lesson is None or self._opening:
+        if self.session is None or self.shown < 0 or self.shown != self.current:
             return False
-        return not self.may_run or (self.current in self.prose_values and not self.running_keys)
+        if not self.may_run:
+            return True
+        session = self.session
+        if not session.step_filled(self.current) or self.current not in session.steps_run \
+                or self.running_keys:
+            return False
+        return all(prose.shown_markdown == session.prose_text(*self._place(prose.key))
+                   for prose in self._page().query(ProseWidget) if prose.key is not None)
+
+    @staticmethod
+    def _place(key: str) -> tuple[int, int]:
+        """("2.3") -> (2, 3): the step and block a widget draws."""
+        step, _, block = key.partition(".")
+        return int(step), int(block)
 
     @property
     def client(self) -> KernelClient:
@@ -191,6 +283,8 @@ class LessonScreen(Screen[None]):
                                 "the Grimoire will ask again next time.", severity="warning")
             else:
                 self.may_run = False
+        self.session = LessonSession(lesson, self.client.kernel, self.store,
+                                     may_run=self.may_run)
         self.store.open_lesson(lesson.id)
         if self.store.unsaved:
             self.notify(self.store.unsaved, severity="warning", timeout=10)
@@ -198,26 +292,35 @@ class LessonScreen(Screen[None]):
         step = min(max(0, progress.position[0]), max(0, len(lesson.steps) - 1))
         if self.may_run:
             # The namespace is made ready while the step mounts; the step's cells wait for it.
-            self._prepared.clear()
-            self.run_worker(self._prepare(lesson, step), group="cells")
-        self._opening = False
-        await self.show_step(step)
+            self.run_worker(self._prepare(step), group="cells")
+        else:
+            self._prepared.set()
+        if lesson.steps:
+            self.current = step
+        else:
+            self._say("This lesson has no steps.")
 
-    async def _prepare(self, lesson: Lesson, step: int) -> None:
+    async def _prepare(self, step: int) -> None:
         """The lesson's setup, then every earlier step's cells, so their names exist again."""
+        session = self.session
+        assert session is not None
         try:
-            setup = await self.client.open_lesson(lesson.id, lesson.setup, fresh=True)
-            if setup is not None and not setup.ok:
-                last = (setup.error or "").strip().splitlines()[-1:] or ["it did not finish"]
-                self.notify(f"The lesson's setup failed: {last[0]}", severity="error",
-                            timeout=10)
+            self.client.lesson_id = session.lesson.id
+            await self.client.call(session.open)
             if step:
                 steps = "step" if step == 1 else f"{step} steps"
                 self.notify(f"Re-running the cells of the {steps} before this one…", timeout=3)
-            for earlier in range(step):
-                await self._run_step(earlier, prepared=True)
+            await self.client.call(session.prepare, step)
         finally:
             self._prepared.set()
+            self._tell_notes()
+
+    def _tell_notes(self) -> None:
+        if self.session is None:
+            return
+        for note in self.session.take_notes():
+            self.notify(note.message, severity=note.severity,  # type: ignore[arg-type]
+                        timeout=8 if note.severity != "information" else 4)
 
     def _say(self, message: str, error: bool = False) -> None:
         if not self.query("#step-body"):
@@ -228,215 +331,95 @@ class LessonScreen(Screen[None]):
 
     # -- showing a step ----------------------------------------------------------------------
 
-    async def show_step(self, index: int) -> None:
-        """Show step `index` (its cells run the first time), and remember it as the position."""
-        lesson = self.lesson
-        if lesson is None or not lesson.steps or not self.query("#step-body"):
+    def validate_current(self, index: int) -> int:
+        steps = len(self.lesson.steps) if self.lesson is not None else 0
+        return max(0, min(index, steps - 1)) if steps else -1
+
+    def watch_current(self, index: int) -> None:
+        if index < 0:
             return
-        index = max(0, min(index, len(lesson.steps) - 1))
-        self.current = index
-        progress = self.store.lesson(lesson.id)
-        if progress.position[0] != index:
-            self.store.set_position(lesson.id, index)  # written at once: progress is never lost
-        step = lesson.steps[index]
-        if self.may_run and index not in self.steps_run:
+        page = self._pages.get(index)
+        if page is not None and page.is_attached and self.session is not None:
+            # A visited step: shown again at once, in this very key press, one layout pass.
+            self.workers.cancel_group(self, "steps")
+            self._show_page(page, index)
+            self.run_worker(self._save_position(index), group="position")
+            return
+        self.run_worker(self.show_step(index), group="steps", exclusive=True)
+
+    def _show_page(self, page: StepPage, index: int) -> None:
+        """Show a mounted page, hide the others, and draw the session's results on it."""
+        body = self.query_one("#step-body", StepBody)
+        with self.app.batch_update():
+            for other in self._pages.values():
+                other.display = other is page
+            self.shown = index
+            self._draw_results()
+            body.scroll_home(animate=False)
+            body.focus()
+            self._show_progress()
+
+    async def _save_position(self, index: int) -> None:
+        lesson_id = self.session.lesson.id if self.session is not None else None
+        if lesson_id is not None and self.store.lesson(lesson_id).position[0] != index:
+            # Written at once (progress is never lost), beside the drawing, not before it.
+            await asyncio.to_thread(self.store.set_position, lesson_id, index)
+
+    async def show_step(self, index: int) -> None:
+        """Draw step `index` (its cells run the first time), and remember it as the position.
+
+        A visited step's page stays mounted, hidden: turning back to it only shows it again.
+        """
+        session = self.session
+        if session is None or not self.query("#step-body"):
+            return
+        self.shown = -1
+        if self.may_run and index not in session.steps_run:
             # Started before the widgets mount: the kernel computes while the page is drawn.
             self.run_worker(self._run_step(index), group="cells")
         body = self.query_one("#step-body", StepBody)
-        await body.remove_children()
+        page = self._pages.get(index)
+        if page is None or not page.is_attached:
+            for note in body.query(".lesson-note, .lesson-error"):
+                if note.parent is body:
+                    await note.remove()
+            page = StepPage(*self._page_widgets(index))
+            page.display = False
+            self._pages[index] = page
+            with self.app.batch_update():
+                await body.mount(page)
+        self._show_page(page, index)
+        await self._save_position(index)
+
+    def _page_widgets(self, index: int) -> list[Widget]:
+        step = self.lesson.steps[index] if self.lesson is not None else None
+        assert step is not None
         widgets: list[Widget] = [Static(Text(step.title), classes="step-title")]
         if not self.may_run:
             widgets.append(Static("You chose not to run this lesson's code: cells are shown but "
                                   "do not run.", classes="lesson-note"))
-        values = self.prose_values.get(index)
-        prose_number = cell_number = quiz_number = predict_number = 0
+        numbers: dict[str, int] = {}
+        made = self.store.lesson(self.session.lesson.id).predictions if self.session else {}
         veil: str | None = None
         """The predict block not yet guessed that hides what follows it, until its guess."""
         for number, block in enumerate(step.blocks):
+            widget = block_widget(self, index, number, block, numbers)
+            self._veil(widget, veil)
+            widgets.append(widget)
             key = block_key(index, number)
-            first = len(widgets)
-            if isinstance(block, Predict):
-                predict_number += 1
-                made = progress.predictions.get(key)
-                from grimoire.course.predict import Outcome
-
-                outcome = (Outcome(made.guess, made.truth, made.close,
-                                   exact=block.guess_kind != "number") if made else None)
-                widgets.append(PredictBlock(block, key, predict_number, outcome=outcome))
-                if made is None and self.may_run:
-                    note = Static(Text("The rest of this step shows once you have committed "
-                                       "to a guess."), classes="lesson-note predict-veil")
-                    note.veils = key  # type: ignore[attr-defined]
-                    widgets.append(note)
-                    self._veil(widgets[first:], veil)
-                    veil = key
-                    continue
-            elif isinstance(block, Prose):
-                shown = values[prose_number] if values and prose_number < len(values) else None
-                widgets.append(ProseWidget(block.text, block.placeholders(), shown))
-                prose_number += 1
-            elif isinstance(block, Code):
-                cell_number += 1
-                widgets.append(CodeCell(progress.code.get(key, block.code), key=key,
-                                        label=f"cell {cell_number}", original=block.code,
-                                        timeout=block.timeout))
-            elif isinstance(block, Quiz):
-                quiz_number += 1
-                answer = progress.answers.get(key)
-                widgets.append(QuizBlock(
-                    block, key, quiz_number,
-                    attempts=answer.attempts if answer else 0,
-                    answered_right=bool(answer and answer.correct),
-                    last_answer=answer.value if answer else None,
-                ))
-            elif isinstance(block, Exercise):
-                answer = progress.answers.get(key)
-                widgets.append(ExerciseBlock(
-                    block, key, code=progress.code.get(key),
-                    hints_used=progress.hints_used.get(key, 0),
-                    passed=bool(answer and answer.correct),
-                ))
-            elif isinstance(block, Source):
-                widgets.append(SourceLink(block))
-            self._veil(widgets[first:], veil)
-        await body.mount_all(widgets)
-        for cell in body.query(CodeCell):
-            if isinstance(cell.parent, ExerciseBlock):
-                continue
-            if cell.key in self.results:
-                cell.show_result(self.results[cell.key])
-            if cell.key in self.running_keys:
-                cell.set_running(True)
-        body.scroll_home(animate=False)
-        body.focus()
-        self._show_progress()
-
-    def _show_progress(self) -> None:
-        lesson = self.lesson
-        beads = self.query(StepProgress)
-        if lesson is None or not beads:
-            return  # the screen is closing
-        done = set(self.store.lesson(lesson.id).steps_done)
-        beads.first().show_position(
-            self.current, len(lesson.steps), done, lesson.steps[self.current].title)
-
-    async def _run_step(self, index: int, prepared: bool = False) -> None:
-        """Run the step's cells in order, then fill in its prose (even if the page turned)."""
-        assert self.lesson is not None
-        if not self.may_run:
-            return  # the learner declined: nothing of the lesson is evaluated
-        self.steps_run.add(index)
-        if not prepared:
-            await self._prepared.wait()
-        saved = self.store.lesson(self.lesson.id).code
-        for number, block in enumerate(self.lesson.steps[index].blocks):
-            if not isinstance(block, Code):
-                continue
-            key = block_key(index, number)
-            if key in self.results or key in self.running_keys:
-                continue
-            shown = self._cell_for(key)
-            code = shown.code if shown is not None else saved.get(key, block.code)
-            await self.run_code(key, code, block.timeout)
-        await self._compute_prose(index)
-        if self.current == index:
-            self._fill_prose()
-
-    async def run_cell(self, cell: CodeCell) -> None:
-        """Run one cell in the kernel and show what it did."""
-        lesson = self.lesson
-        if lesson is None or cell.running:
-            return
-        if not self.may_run:
-            self.notify("This lesson's code does not run: you chose not to trust it.")
-            return
-        if cell.edited:
-            self.store.save_code(lesson.id, cell.key, cell.code)
-        await self.run_code(cell.key, cell.code, cell.timeout)
-
-    async def run_code(self, key: str, code: str, timeout: float | None) -> None:
-        """Run a cell's code; its result shows on whichever widget shows that cell by then."""
-        shown = self._cell_for(key)
-        if shown is not None:
-            shown.set_running(True)
-        self.running_keys.add(key)
-        try:
-            result = await self.client.run(code, timeout)
-        finally:
-            self.running_keys.discard(key)
-        self.results[key] = result
-        # The learner may have turned the page meanwhile: show it on the cell shown now.
-        shown = self._cell_for(key)
-        if shown is not None:
-            shown.show_result(result)
-        if result.restarted:
-            await self._replay_before(self.current)
-
-    async def _replay_before(self, index: int) -> None:
-        """After a kernel restart (only the setup ran again): the earlier steps' cells again."""
-        if self.lesson is None or index == 0:
-            return
-        self.notify("The kernel restarted; the cells of the steps before this one run again.",
-                    timeout=5)
-        saved = self.store.lesson(self.lesson.id).code
-        for earlier in range(index):
-            for number, block in enumerate(self.lesson.steps[earlier].blocks):
-                if isinstance(block, Code):
-                    key = block_key(earlier, number)
-                    self.results[key] = await self.client.run(saved.get(key, block.code),
-                                                              block.timeout)
-
-    def _cell_for(self, key: str) -> CodeCell | None:
-        for cell in self.query(CodeCell):
-            if cell.key == key and not isinstance(cell.parent, ExerciseBlock):
-                return cell
-        return None
-
-    async def _compute_prose(self, index: int) -> None:
-        """Evaluate the placeholders of the step's prose in the kernel (after its cells ran)."""
-        assert self.lesson is not None
-        if not self.may_run:
-            return  # the learner declined to run this lesson's code, placeholders included
-        proses = [b for b in self.lesson.steps[index].blocks if isinstance(b, Prose)]
-        wanted = [(p.expression, p.format_spec) for prose in proses for p in prose.placeholders()]
-        found = await self.client.evaluate(wanted) if wanted else []
-        values: list[list[str | None]] = []
-        position = 0
-        for prose in proses:
-            mine = []
-            for placeholder in prose.placeholders():
-                evaluation = found[position] if position < len(found) else None
-                position += 1
-                if evaluation is not None and evaluation.text is not None:
-                    mine.append(evaluation.text)
-                else:
-                    mine.append(f"«{placeholder.expression}?»")
-            values.append(mine)
-        predicts = [(block_key(index, number), block)
-                    for number, block in enumerate(self.lesson.steps[index].blocks)
-                    if isinstance(block, Predict)]
-        if predicts:
-            answers = await self.client.evaluate([(block.answer, "") for _, block in predicts])
-            self.truths[index] = {
-                key: (evaluation.value if evaluation.error is None
-                      else f"The truth could not be computed: {evaluation.error}")
-                for (key, _), evaluation in zip(predicts, answers, strict=False)
-            }
-        self.prose_values[index] = values
-        self._judge_waiting()
-
-    def _judge_waiting(self) -> None:
-        """Guesses made before their truth was computed are judged as soon as it is."""
-        for block in self.query(PredictBlock):
-            if block.committed and block.outcome is None and block.pending_guess is not None:
-                self._judge(block, block.pending_guess)
+            if block.kind == "predict" and key not in made and self.may_run:
+                note = Static(Text("The rest of this step shows once you have committed to a "
+                                   "guess."), classes="lesson-note predict-veil")
+                note.veils = key  # type: ignore[attr-defined]
+                self._veil(note, veil)
+                widgets.append(note)
+                veil = key
+        return widgets
 
     @staticmethod
-    def _veil(widgets: list[Widget], key: str | None) -> None:
-        """Hide widgets behind the predict block `key` (None: nothing hides them)."""
-        if key is None:
-            return
-        for widget in widgets:
+    def _veil(widget: Widget, key: str | None) -> None:
+        """Hide a widget behind the predict block `key` (None: nothing hides it)."""
+        if key is not None:
             widget.veiled_by = key  # type: ignore[attr-defined]
             widget.add_class("-veiled")
 
@@ -444,44 +427,128 @@ class LessonScreen(Screen[None]):
     def _guessed(self, event: PredictBlock.Guessed) -> None:
         key = event.block.key
         event.block.pending_guess = event.guess
-        for widget in self.query(".-veiled"):
+        page = self._page()
+        for widget in page.query(".-veiled"):
             if getattr(widget, "veiled_by", None) == key:
                 widget.remove_class("-veiled")
-        for note in self.query(".predict-veil"):
+        for note in page.query(".predict-veil"):
             if getattr(note, "veils", None) == key:
                 note.remove()
         self._judge(event.block, event.guess)
 
     def _judge(self, block: PredictBlock, guess: float) -> None:
-        from grimoire.course import predict
-
-        lesson = self.lesson
-        truths = self.truths.get(self.current)
-        if lesson is None or truths is None or block.key not in truths:
-            if not self.may_run:
-                block.show_error("This lesson's code does not run, so there is no truth to "
-                                 "set beside your guess.")
+        if self.session is None:
+            return
+        outcome = self.session.judge_prediction(*self._place(block.key), guess)
+        if outcome is None:
             return  # the step's cells are still computing: judged when they are done
-        value = truths[block.key]
-        if isinstance(value, str) and value.startswith("The truth could not be computed"):
-            block.show_error(value)
-            return
-        try:
-            outcome = predict.judge(block.predict, guess, value)
-        except predict.TruthError as error:
-            block.show_error(str(error))
-            return
-        self.store.record_prediction(lesson.id, block.key, outcome.guess, outcome.truth,
-                                     outcome.close)
-        block.show_outcome(outcome, self.store.calibration(lesson.id))
+        if isinstance(outcome, str):
+            block.show_error(outcome)
+        else:
+            block.show_outcome(outcome, self.session.calibration())
 
-    def _fill_prose(self) -> None:
-        values = self.prose_values.get(self.current)
-        if not values:
+    def _judge_waiting(self, page: Widget) -> None:
+        """Guesses made before their truth was computed are judged as soon as it is."""
+        for block in page.query(PredictBlock):
+            if block.committed and block.outcome is None and block.pending_guess is not None:
+                self._judge(block, block.pending_guess)
+
+    async def _redraw(self, index: int | None = None) -> None:
+        """Build a step's page again (all pages when None), from the progress as it is now."""
+        for number in list(self._pages) if index is None else [index]:
+            page = self._pages.pop(number, None)
+            if page is not None and page.is_attached:
+                await page.remove()
+        if self.current >= 0:
+            await self.show_step(self.current)
+
+    def _page(self) -> Widget:
+        """The shown step's page (the body itself before any step is shown)."""
+        page = self._pages.get(self.shown)
+        return page if page is not None and page.is_attached else self._step_body()
+
+    def _draw_results(self) -> None:
+        """Show the session's results and prose values on the shown step's widgets."""
+        session = self.session
+        if session is None or self.shown != self.current or self.shown < 0:
             return
-        for widget, shown in zip(self.query(ProseWidget), values, strict=False):
-            if widget.placeholders:
-                widget.fill(shown)
+        page = self._page()
+        for cell in self._cells(page):
+            result = session.results.get(cell.key)
+            if result is not None and cell.key not in self.running_keys:
+                cell.show_result(result)
+            cell.set_running(cell.key in self.running_keys)
+        for prose in page.query(ProseWidget):
+            if prose.key is not None:
+                prose.show(session.prose_text(*self._place(prose.key)))
+        self._judge_waiting(page)
+
+    @staticmethod
+    def _cells(body: Widget) -> list[CodeCell]:
+        return [c for c in body.query(CodeCell) if not isinstance(c.parent, ExerciseBlock)]
+
+    def _show_progress(self) -> None:
+        lesson = self.lesson
+        beads = self.query(StepProgress)
+        if lesson is None or not beads or self.current < 0:
+            return  # the screen is closing
+        done = set(self.store.lesson(lesson.id).steps_done)
+        beads.first().show_position(
+            self.current, len(lesson.steps), done, lesson.steps[self.current].title)
+
+    async def _run_step(self, index: int) -> None:
+        """Run the step's cells in order, then fill in its prose (even if the page turned)."""
+        session = self.session
+        assert session is not None
+        await self._prepared.wait()
+        if index in session.steps_run:
+            self._draw_results()
+            return
+        numbers = session.cells_to_run(index)
+        keys = [block_key(index, number) for number in numbers]
+        try:
+            for number, key in zip(numbers, keys, strict=True):
+                self.running_keys.add(key)
+                self._draw_results()
+                try:
+                    await self.client.call(session.run_code, index, number)
+                finally:
+                    self.running_keys.discard(key)
+                    if self.is_attached:
+                        self._draw_results()
+            await self.client.call(session.finish_step, index)
+        finally:
+            self.running_keys.difference_update(keys)
+            if self.is_attached:
+                self._draw_results()
+                self._tell_notes()
+
+    async def _run_cells(self, cells: list[CodeCell]) -> None:
+        """Run these cells as the learner wrote them, in order; the prose below follows."""
+        session = self.session
+        if session is None:
+            return
+        if not self.may_run:
+            self.notify("This lesson's code does not run: you chose not to trust it.")
+            return
+        await self._prepared.wait()
+        jobs = [(cell.key, cell.code) for cell in cells if cell.key not in self.running_keys]
+        try:
+            for key, code in jobs:
+                step, number = self._place(key)
+                self.running_keys.add(key)
+                self._draw_results()
+                try:
+                    await self.client.call(session.run_cell, step, number, code)
+                finally:
+                    self.running_keys.discard(key)
+                    if self.is_attached:
+                        self._draw_results()
+        finally:
+            self.running_keys.difference_update(key for key, _ in jobs)
+            if self.is_attached:
+                self._draw_results()
+                self._tell_notes()
 
     # -- the learner acts ----------------------------------------------------------------------
 
@@ -493,27 +560,22 @@ class LessonScreen(Screen[None]):
             node = node.parent  # type: ignore[assignment]
         return None
 
+    def _step_body(self) -> StepBody:
+        return self.query_one("#step-body", StepBody)
+
     def action_run(self) -> None:
+        if self.session is None or self.shown < 0:
+            return
         exercise = self._focused_within(ExerciseBlock)
         if isinstance(exercise, ExerciseBlock):
             self.run_worker(self._check_exercise(exercise), group="cells")
             return
         cell = self._focused_within(CodeCell)
-        if isinstance(cell, CodeCell):
-            self.run_worker(self.run_cell(cell), group="cells")
-            return
-        cells = [c for c in self.query_one("#step-body").query(CodeCell)
-                 if not isinstance(c.parent, ExerciseBlock)]
+        cells = [cell] if isinstance(cell, CodeCell) else self._cells(self._page())
         if cells:
-            self.run_worker(self._rerun_step(cells), group="cells")
+            self.run_worker(self._run_cells(cells), group="cells")  # type: ignore[arg-type]
         else:
             self.notify("This step has no code cell to run.", timeout=3)
-
-    async def _rerun_step(self, cells: list[CodeCell]) -> None:
-        for cell in cells:
-            await self.run_cell(cell)
-        await self._compute_prose(self.current)
-        self._fill_prose()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "interrupt":
@@ -525,44 +587,156 @@ class LessonScreen(Screen[None]):
         self.client.interrupt()
 
     def action_next_step(self) -> None:
-        lesson = self.lesson
-        if lesson is None or self._opening:
+        session = self.session
+        if session is None or self.current < 0:
             return
-        if not self._questions():
+        if not session.has_questions(self.current):
             self._mark_done(self.current)
-        if self.current + 1 < len(lesson.steps):
-            self.run_worker(self.show_step(self.current + 1), group="steps", exclusive=True)
+        if self.current + 1 < len(session.lesson.steps):
+            self.current += 1
+        elif session.complete():
+            self.notify(f"✦ “{session.lesson.title}” is complete.", timeout=5)
+            self.app.pop_screen()
         else:
-            done = set(self.store.lesson(lesson.id).steps_done)
-            if len(done & set(range(len(lesson.steps)))) == len(lesson.steps):
-                self.notify(f"✦ “{lesson.title}” is complete.", timeout=5)
-                self.app.pop_screen()
+            missing = sorted(set(range(len(session.lesson.steps))) - session.steps_done())
+            if missing == [self.current]:
+                self.notify("This last step is not done yet: answer its questions, or press x "
+                            "to skip it.", timeout=5)
             else:
-                self.notify("This is the last step; some steps before are not done yet "
-                            "(the beads at the top show which).", timeout=5)
+                names = ", ".join(str(step + 1) for step in missing)
+                self.notify(f"Not every step is done yet: step{'s' * (len(missing) > 1)} "
+                            f"{names} (the beads at the top show which).", timeout=5)
 
     def action_previous_step(self) -> None:
-        if self.lesson is None or self._opening or self.current == 0:
+        if self.session is None or self.current <= 0:
             return
-        self.run_worker(self.show_step(self.current - 1), group="steps", exclusive=True)
+        self.current -= 1
 
     def action_skip(self) -> None:
-        if self.lesson is None or self._opening:
+        if self.session is None or self.current < 0:
             return
-        self._mark_done(self.current)
-        self.action_next_step()
+
+        def skip(sure: bool | None) -> None:
+            if sure and self.session is not None:
+                self._mark_done(self.current)
+                self.action_next_step()
+
+        self.app.push_screen(Confirm("Skip this step? It counts as done without its questions "
+                                     "answered.", yes="skip it"), skip)
 
     def action_leave(self) -> None:
-        body = self.query_one("#step-body", StepBody)
+        body = self._step_body()
         if self.focused is not None and self.focused is not body:
             body.focus()
             return
         self.app.pop_screen()
 
+    def on_descendant_focus(self, event: Any) -> None:
+        # The block last worked in: Escape leaves a cell, and `r` still means that cell.
+        node = event.widget
+        while node is not None and node is not self:
+            if isinstance(node, ExerciseBlock | CodeCell):
+                self._last_block = node
+                return
+            node = node.parent
+
+    def action_reset(self) -> None:
+        """Put the book's code back in the cell (or exercise) being worked in, after asking."""
+        session = self.session
+        if session is None or self.shown < 0:
+            return
+        target = self._focused_within(ExerciseBlock) or self._focused_within(CodeCell)
+        last = self._last_block
+        if target is None and last is not None and last.is_attached and last.display \
+                and self._page() in last.ancestors:
+            target = last
+        if isinstance(target, CodeCell) and isinstance(target.parent, ExerciseBlock):
+            target = target.parent
+        if isinstance(target, ExerciseBlock):
+            question = "Start this exercise afresh? Your code, its verdict and hints are forgotten."
+            self.app.push_screen(Confirm(question, yes="reset the exercise"),
+                                 lambda sure: sure and self._reset_exercise(target))
+        elif isinstance(target, CodeCell):
+            question = f"Put the book's code back in {target.label}? Your edit is forgotten."
+            self.app.push_screen(Confirm(question, yes="reset the cell"),
+                                 lambda sure: sure and self._reset_cell(target))
+        else:
+            self.notify("Nothing here to reset: work in a cell or an exercise first (R starts "
+                        "the whole lesson over).", timeout=4)
+
+    def action_start_over(self) -> None:
+        """Forget everything done in this lesson and begin it again, after asking."""
+        session = self.session
+        if session is None:
+            return
+        question = (f"Start “{session.lesson.title}” over? Every answer, edit and hint in it is "
+                    "forgotten.")
+        self.app.push_screen(Confirm(question, yes="start over"),
+                             lambda sure: sure and self._start_over())
+
+    def _reset_cell(self, cell: CodeCell) -> None:
+        assert self.session is not None
+        step, number = self._place(cell.key)
+        cell.reset_code(self.session.reset_cell(step, number))
+        self.run_worker(self._run_cells([cell]), group="cells")
+        self.notify("The cell has the book's code again.", timeout=3)
+
+    def _reset_exercise(self, exercise: ExerciseBlock) -> None:
+        assert self.session is not None
+        step, number = self._place(exercise.key)
+        self.session.reset_exercise(step, number)
+        self.run_worker(self._redraw(step), group="steps", exclusive=True)
+        self.notify("The exercise starts afresh.", timeout=3)
+
+    def _start_over(self) -> None:
+        self.run_worker(self._begin_again(), group="cells")
+
+    async def _begin_again(self) -> None:
+        session = self.session
+        assert session is not None
+        self._prepared.clear()
+        try:
+            await self.client.call(session.start_over)
+        finally:
+            self._prepared.set()
+        self.current = 0
+        self.run_worker(self._redraw(), group="steps", exclusive=True)
+        self.notify(f"“{session.lesson.title}” starts over.", timeout=3)
+
+    def action_export(self) -> None:
+        """Write the learner's session of this lesson to files (in a browser, download them)."""
+        if self.lesson is None:
+            return
+        if not self.may_run:
+            self.notify("This lesson's code does not run, so there is no session to export.")
+            return
+        self.notify("Writing your session of this lesson…", timeout=3)
+        self._export(self.lesson)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export(self, lesson: Lesson) -> None:
+        from grimoire.course.export import export_to_folder
+        from grimoire.paths import user_data_dir
+
+        try:
+            written = export_to_folder(lesson, user_data_dir() / "exports", self.store)
+        except Exception as error:  # noqa: BLE001 - any failure is a sentence, not a crash
+            self.app.call_from_thread(self.notify, f"The export failed: {error}",
+                                      severity="error")
+            return
+        self.app.call_from_thread(self._exported, written)
+
+    def _exported(self, written: list[Path]) -> None:
+        names = " and ".join(str(path) for path in written)
+        self.notify(f"Your session is in {names}.", timeout=10)
+        if self.app.is_web:
+            for path in written:
+                self.app.deliver_binary(path, save_filename=path.name)
+
     def action_hint(self) -> None:
-        lesson = self.lesson
-        exercises = list(self.query_one("#step-body").query(ExerciseBlock))
-        if lesson is None or not exercises:
+        session = self.session
+        exercises = list(self._page().query(ExerciseBlock))
+        if session is None or not exercises:
             self.notify("Hints belong to exercises, and this step has none.", timeout=3)
             return
         focused = self._focused_within(ExerciseBlock)
@@ -573,7 +747,8 @@ class LessonScreen(Screen[None]):
                 self.notify("The book's solution is already beside yours.", timeout=3)
             return
         if target.show_next_hint():
-            self.store.use_hint(lesson.id, target.key)
+            step, number = self._place(target.key)
+            session.take_hint(step, number)
             target.scroll_visible(animate=False)
             self._update_done()
         else:
@@ -583,8 +758,9 @@ class LessonScreen(Screen[None]):
         """A digit on the page answers the step's first open choice question (or marks one)."""
         from grimoire.ui.widgets.quiz import ChecklistChoices, ChoiceList
 
-        quizzes = [q for q in self.query_one("#step-body").query(QuizBlock)
-                   if q.quiz.quiz_kind == "choice"]
+        if self.shown < 0:
+            return
+        quizzes = [q for q in self._page().query(QuizBlock) if q.quiz.quiz_kind == "choice"]
         focused = self._focused_within(QuizBlock)
         target = focused if isinstance(focused, QuizBlock) else next(
             (q for q in quizzes if not q.settled), None)
@@ -601,7 +777,7 @@ class LessonScreen(Screen[None]):
 
     def action_source(self) -> None:
         link = self._focused_within(SourceLink)
-        links = list(self.query_one("#step-body").query(SourceLink))
+        links = list(self._page().query(SourceLink))
         target = link if isinstance(link, SourceLink) else (links[0] if links else None)
         if target is None:
             self.notify("This step points at no source.", timeout=3)
@@ -611,8 +787,7 @@ class LessonScreen(Screen[None]):
     def _open_source(self, link: SourceLink) -> None:
         source = link.source
         link.focus()  # so Escape in the spellbook brings the learner back right here
-        self.app.show_source(source.path, symbol=source.symbol,  # type: ignore[attr-defined]
-                             lines=source.lines)
+        self.post_message(ShowSource(source.path, symbol=source.symbol, lines=source.lines))
 
     @on(SourceLink.Opened)
     def _link_opened(self, event: SourceLink.Opened) -> None:
@@ -623,65 +798,54 @@ class LessonScreen(Screen[None]):
         self.run_worker(self._check_quiz(event.block, event.answer), group="answers")
 
     async def _check_quiz(self, block: QuizBlock, answer: list[int] | str) -> None:
-        from grimoire.course.checks import CheckError, Verdict, check_choice
+        from grimoire.course.checks import Verdict
 
-        lesson = self.lesson
-        if lesson is None:
+        session = self.session
+        if session is None or (block.settled and block.answered_right):
             return
-        if block.settled and block.answered_right:
-            return
-        quiz = block.quiz
-        if quiz.quiz_kind == "choice":
-            verdict = check_choice(quiz, answer if isinstance(answer, list) else [])
+        step, number = self._place(block.key)
+        if block.quiz.quiz_kind == "choice":
+            verdict = session.answer(step, number, answer)
         else:
             try:
-                verdict = await self.client.check_numeric(quiz, str(answer), self.may_run)
+                verdict = await self.client.call(session.answer, step, number, answer)
             except WorkerFailed as failed:
-                error = failed.error
-                sentence = str(error) if isinstance(error, CheckError) else (
-                    f"The answer could not be checked: {error}")
-                verdict = Verdict(False, sentence)
-                block.show_verdict(verdict)
-                return
-        block.show_verdict(verdict)
-        if verdict.expected is not None or verdict.correct:
-            self.store.record_answer(lesson.id, block.key, answer, verdict.correct)
-        self._update_done()
+                verdict = Verdict(False, f"The answer could not be checked: {failed.error}")
+        if block.is_attached:
+            block.show_verdict(verdict)
+        self._update_done(step)
 
     async def _check_exercise(self, block: ExerciseBlock) -> None:
-        lesson = self.lesson
-        if lesson is None or block.cell.running:
+        session = self.session
+        if session is None or block.cell.running:
             return
         if not self.may_run:
             self.notify("This lesson's code does not run: you chose not to trust it.")
             return
-        code = block.cell.code
-        self.store.save_code(lesson.id, block.key, code)
+        await self._prepared.wait()
+        step, number = self._place(block.key)
         block.cell.set_running(True)
         try:
-            verdict = await self.client.check_exercise(block.exercise, code)
+            verdict = await self.client.call(session.check_exercise, step, number,
+                                             block.cell.code)
         except WorkerFailed as failed:
-            block.cell.set_running(False)
+            if block.is_attached:
+                block.cell.set_running(False)
             self.notify(f"The check could not run: {failed.error}", severity="error")
             return
         if block.is_attached:
             block.show_verdict(verdict)
-        self.store.record_answer(lesson.id, block.key, code, verdict.passed)
-        self._update_done()
+        self._update_done(step)
 
     # -- done-ness -----------------------------------------------------------------------------
 
-    def _questions(self) -> list[QuizBlock | ExerciseBlock]:
-        body = self.query_one("#step-body")
-        return [*body.query(QuizBlock), *body.query(ExerciseBlock)]
-
-    def _update_done(self) -> None:
-        questions = self._questions()
-        if questions and all(q.settled for q in questions):
-            self._mark_done(self.current)
+    def _update_done(self, step: int | None = None) -> None:
+        step = self.current if step is None else step
+        if self.session is not None and self.session.step_settled(step):
+            self._mark_done(step)
 
     def _mark_done(self, index: int) -> None:
-        if self.lesson is None:
+        if self.session is None:
             return
-        self.store.mark_step_done(self.lesson.id, index)
+        self.session.mark_done(index)
         self._show_progress()

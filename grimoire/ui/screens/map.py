@@ -2,7 +2,7 @@
 "continue where you left off" one Enter away.
 
 Typing filters the list (by id, title or summary); up and down choose; Enter opens. The map
-reads lesson metadata only (no numpy; kept between launches by `lesson_cache.lesson_summaries`)
+reads lesson metadata only (no numpy; kept between launches by `lesson_cache.cached_summaries`)
 before its first frame, so the Grimoire opens on the whole list, and is where the lesson kernel
 is started in the background, so it is warm by the time a lesson opens.
 """
@@ -24,7 +24,9 @@ from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from grimoire.ui.kernel_client import kernel_client
+from grimoire.ui.messages import OpenRoom
 from grimoire.ui.plain import plain
+from grimoire.ui.textual_private import KeysFirst
 from grimoire.ui.widgets.footer import KeyFooter
 from grimoire.ui.widgets.row_list import RowList
 
@@ -80,7 +82,7 @@ def lesson_states(summaries: list[LessonSummary], store: ProgressStore) -> list[
     return states
 
 
-class FilterInput(Input):
+class FilterInput(KeysFirst, Input):
     """The filter field; up/down/enter act on the list below, so the hands never leave the keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -94,11 +96,9 @@ class FilterInput(Input):
         # '?' opens the help everywhere, here too; no lesson needs it to be found.
         return character != "?" and super().check_consume_key(key, character)
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.character == "?":
-            event.prevent_default()  # not typed: it goes on to the app's help binding
-            return
-        await super()._on_key(event)
+    async def key_first(self, event: events.Key) -> bool:
+        # '?' is not typed: it goes on to the app's help binding.
+        return event.character == "?"
 
 
 class LessonList(RowList):
@@ -116,7 +116,7 @@ class ReviewLine(Static):
     due = 0
 
     def on_click(self) -> None:
-        self.app.open_room("review")  # type: ignore[attr-defined]
+        self.post_message(OpenRoom("review"))
 
 
 class MapScreen(Screen[None]):
@@ -137,6 +137,8 @@ class MapScreen(Screen[None]):
         Binding("ctrl+l", "room('training')", "Train"),
         Binding("ctrl+r", "room('review')", "Review"),
         Binding("ctrl+o", "app.show_source", "Spellbook"),
+        Binding("ctrl+d", "forget", "Forget the lesson's progress (asks)", show=False,
+                priority=True),
         Binding("escape", "clear_filter", "Clear the filter", show=False),
     ]
 
@@ -205,10 +207,10 @@ class MapScreen(Screen[None]):
 
     def _read(self) -> tuple[list[LessonState], ProgressStore]:
         from grimoire.course.progress import ProgressStore
-        from grimoire.ui.lesson_cache import lesson_summaries
+        from grimoire.ui.lesson_cache import cached_summaries
 
         store = ProgressStore()
-        return lesson_states(lesson_summaries(self.lessons_dir), store), store
+        return lesson_states(cached_summaries(self.lessons_dir), store), store
 
     def reload(self, follow_progress: bool = False) -> None:
         """Read the lessons and the progress again and redraw.
@@ -444,13 +446,32 @@ class MapScreen(Screen[None]):
             return
         self.open_lesson(self.shown[index].summary.id)
 
+    def action_forget(self) -> None:
+        """Forget everything done in the highlighted lesson, after asking."""
+        from grimoire.ui.screens.confirm import Confirm
+
+        index = self.query_one("#map-list", OptionList).highlighted
+        if index is None or index >= len(self.shown):
+            self.notify("No lesson is chosen.", timeout=3)
+            return
+        summary = self.shown[index].summary
+
+        def forget(sure: bool | None) -> None:
+            if sure and self.store is not None:
+                self.store.forget(summary.id)
+                self.reload()
+                self.notify(f"“{summary.title}” is forgotten: it begins afresh.", timeout=4)
+
+        self.app.push_screen(Confirm(f"Forget every answer, edit and hint of “{summary.title}”? "
+                                     "It begins afresh.", yes="forget it"), forget)
+
     def action_room(self, name: str) -> None:
-        self.app.open_room(name)  # type: ignore[attr-defined]
+        self.post_message(OpenRoom(name))
 
     def action_clear_filter(self) -> None:
         self.query_one("#map-filter", Input).value = ""
 
     def open_lesson(self, lesson_id: str) -> None:
         """Open a lesson on top of the map (Escape in it comes back)."""
-        self.app.open_room("lesson", lesson=lesson_id,  # type: ignore[attr-defined]
-                           lessons=self.lessons_dir, trust=getattr(self.app, "trust", False))
+        self.post_message(OpenRoom("lesson", lesson=lesson_id, lessons=self.lessons_dir,
+                                   trust=getattr(self.app, "trust", False)))

@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 from textual.worker import WorkerFailed
 
 from grimoire.ui.kernel_client import kernel_client
+from grimoire.ui.messages import OpenRoom
 from grimoire.ui.widgets.palette import printable_text
 from grimoire.ui.widgets.prose import code_style_for, inline_text
 from grimoire.ui.widgets.quiz import ChecklistChoices, ChoiceList
@@ -259,10 +260,10 @@ class ReviewScreen(Screen[None]):
     def _read_deck(self) -> Deck:
         from grimoire.course.progress import ProgressStore
         from grimoire.course.review import build_deck
-        from grimoire.ui.lesson_cache import lesson_summaries, read_lesson
+        from grimoire.ui.lesson_cache import cached_summaries, read_lesson
 
         self._store = ProgressStore()
-        return build_deck(lesson_summaries(self.lessons_dir), self._store,
+        return build_deck(cached_summaries(self.lessons_dir), self._store,
                           lambda lesson_id: read_lesson(lesson_id, self.lessons_dir))
 
     async def _open(self) -> None:
@@ -577,12 +578,13 @@ class ReviewScreen(Screen[None]):
         card = widget.card
         if self._store is not None:
             self._store.set_position(card.lesson_id, card.step)
-        self.app.open_room("lesson", lesson=card.lesson_id,  # type: ignore[attr-defined]
-                           lessons=self.lessons_dir, trust=getattr(self.app, "trust", False))
+        self.post_message(OpenRoom("lesson", lesson=card.lesson_id, lessons=self.lessons_dir,
+                                   trust=getattr(self.app, "trust", False)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "interrupt":
-            return self.computing
+            # While the lesson replays, or a typed expression computes; else ctrl+c copies.
+            return self.computing or kernel_client(self.app).running > 0
         return True
 
     def action_interrupt(self) -> None:

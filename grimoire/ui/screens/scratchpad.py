@@ -44,14 +44,13 @@ class HistoryEditor(CodeEditor):
             super().__init__()
             self.direction = direction
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def key_first(self, event: events.Key) -> bool:
         # The scratch cell is the whole page: Escape leaves the scratchpad at once.
         if event.key == "escape":
             event.stop()
-            event.prevent_default()
             self.app.pop_screen()
-            return
-        await super()._on_key(event)
+            return True
+        return await super().key_first(event)
 
     def action_cursor_up(self, select: bool = False) -> None:
         if not select and self.cursor_location[0] == 0:

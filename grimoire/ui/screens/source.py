@@ -25,7 +25,7 @@ from grimoire.ui.widgets.code_view import LONG_PAGE_LINES, CodeView, Mark
 from grimoire.ui.widgets.footer import KeyFooter
 from grimoire.ui.widgets.outline_panel import OutlinePanel
 from grimoire.ui.widgets.search_results import SearchResults
-from grimoire.ui.widgets.source_tree import ALIVE, SourceTree
+from grimoire.ui.widgets.source_tree import ALIVE, ALIVE_IN_KERNEL, LEGEND, SourceTree
 
 ASKS = {
     "find": ("find in this page", "a word to find in this page, then Enter"),
@@ -47,7 +47,7 @@ SEARCH_BATCH_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
-class Place:
+class Visit:
     """Where the reader was: a page and a line, to come back to."""
 
     shown: str
@@ -84,7 +84,9 @@ class SourceScreen(Screen[None]):
         self.shown: str | None = None
         self.asking: str | None = None
         self.find_text = ""
-        self.history: list[Place] = []
+        self.history: list[Visit] = []
+        self._titled: tuple[str, int, bool] | None = None
+        """The page the reading pane's title names (file, lines, sealed)."""
         self._where = ""
         """What the page's lower border says about where the reader is."""
         self._narrow: bool | None = None
@@ -104,8 +106,7 @@ class SourceScreen(Screen[None]):
         with Horizontal(id="spellbook"):
             with Vertical(id="pages"):
                 yield SourceTree(id="tree")
-                yield Static(f"[$text-accent]{ALIVE}[/] alive: running now",
-                             id="alive-legend")
+                yield Static(LEGEND, id="alive-legend", markup=False)
             with Vertical(id="reading"):
                 yield CodeView(id="code")
                 with Horizontal(id="ask-bar"):
@@ -182,7 +183,7 @@ class SourceScreen(Screen[None]):
         shown = paths.display_path(real) or path
         view = self.query_one(CodeView)
         if remember and self.shown is not None:
-            self.history.append(Place(self.shown, view.cursor_line))
+            self.history.append(Visit(self.shown, view.cursor_line))
         page = sourcefiles.read_page(shown, real)
         view.load(page.text, shown if not page.is_summary else "summary.md")
         self.shown = shown
@@ -218,6 +219,10 @@ class SourceScreen(Screen[None]):
         self.call_after_refresh(view.go_to_line, target, mark)
         return True
 
+    def on_source_tree_kernel_marked(self) -> None:
+        if self._titled is not None:
+            self._title_page(*self._titled)
+
     def _outline_in_thread(self, text: str, suffix: str, shown: str) -> None:
         symbols = outline_in_pieces(text, suffix)
         if not get_current_worker().is_cancelled:
@@ -230,9 +235,13 @@ class SourceScreen(Screen[None]):
             outline.highlight_line(self.query_one(CodeView).cursor_line)
 
     def _title_page(self, shown: str, count: int, is_summary: bool) -> None:
+        self._titled = (shown, count, is_summary)
         reading = self.query_one("#reading")
-        alive = self.query_one(SourceTree).is_alive(shown)
-        reading.border_title = plain(f"{shown}  {ALIVE} alive" if alive else shown)
+        tree = self.query_one(SourceTree)
+        marks = [f"{ALIVE} alive in the app"] if tree.is_alive(shown) else []
+        if tree.is_alive_in_kernel(shown):
+            marks.append(f"{ALIVE_IN_KERNEL} in the kernel")
+        reading.border_title = plain("  ".join([shown, *marks]))
         self._subtitle("sealed" if is_summary else f"{count} lines")
 
     def on_code_view_cursor_moved(self, event: CodeView.CursorMoved) -> None:

@@ -38,6 +38,7 @@ from textual.widgets import (
 )
 
 from grimoire.course.controls import visible
+from grimoire.ui.messages import OpenRoom
 from grimoire.ui.plain import plain, plain_text
 from grimoire.ui.widgets.heatmap import Heatmap
 from grimoire.ui.widgets.ladder import Ladder
@@ -492,7 +493,7 @@ class TrainingScreen(Screen[None]):
             self.process.interrupt()
 
     def action_playground(self) -> None:
-        self.app.open_room("playground")  # type: ignore[attr-defined]
+        self.post_message(OpenRoom("playground"))
 
     def action_leave(self) -> None:
         self.app.pop_screen()

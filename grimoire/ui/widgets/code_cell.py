@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 
@@ -43,8 +43,23 @@ class CellOutput(Vertical):
     CellOutput > Picture { margin: 0; }
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._waiting: CellResult | None = None
+
+    def on_mount(self) -> None:
+        if self._waiting is not None:
+            self._draw(self._waiting)
+
     def show(self, result: CellResult) -> None:
-        """Replace whatever was shown with this result."""
+        """Replace whatever was shown with this result (drawn once mounted, if not yet)."""
+        if not self.is_mounted:
+            self._waiting = result
+            return
+        self._draw(result)
+
+    def _draw(self, result: CellResult) -> None:
+        self._waiting = None
         self.remove_children()
         widgets = []
         if result.stdout:
@@ -63,7 +78,9 @@ class CellOutput(Vertical):
             self.mount_all(widgets)
 
     def clear(self) -> None:
-        self.remove_children()
+        self._waiting = None
+        if self.is_mounted:
+            self.remove_children()
 
 
 class CodeCell(Vertical):
@@ -74,14 +91,11 @@ class CodeCell(Vertical):
     CodeCell > .cell-status { height: 1; color: $text-muted; padding: 0 1; }
     CodeCell.-running > .cell-status { color: $text-accent; }
     CodeCell.-failed > .cell-status { color: $text-error; }
+    CodeCell:focus-within > .cell-status { background: $accent 25%; color: $text; }
     """
 
-    class RunRequested(Message):
-        """The learner asked to run this cell."""
-
-        def __init__(self, cell: CodeCell) -> None:
-            super().__init__()
-            self.cell = cell
+    running: reactive[bool] = reactive(False, init=False)
+    """The kernel is computing this cell: a spinner turns in the status line."""
 
     def __init__(self, code: str, *, key: str, label: str, original: str | None = None,
                  timeout: float | None = None, read_only: bool = False,
@@ -99,7 +113,6 @@ class CodeCell(Vertical):
         self.editor = CodeEditor(code, read_only=read_only)
         self.status = Static(classes="cell-status")
         self.output = CellOutput()
-        self.running = False
         self.result: CellResult | None = None
         self._spin = 0
         self._spinner: Timer | None = None
@@ -134,11 +147,15 @@ class CodeCell(Vertical):
             if self.edited:
                 text.append("   (edited)")
             text.append(f"   ctrl+r {self.run_word}")
+            if self.editor.has_focus:
+                text.append("   ✎ typing here · tab indents · esc leaves the cell", style="bold")
         self.status.update(text)
 
     def set_running(self, running: bool) -> None:
         """Show (or stop showing) that the kernel is computing this cell."""
         self.running = running
+
+    def watch_running(self, running: bool) -> None:
         self.set_class(running, "-running")
         if running:
             self.remove_class("-failed")
@@ -155,10 +172,27 @@ class CodeCell(Vertical):
 
     def show_result(self, result: CellResult) -> None:
         """The run finished: show its output in place of the last one."""
+        if result is self.result and not self.running:
+            return
         self.result = result
         self.set_running(False)
         self.set_class(not result.ok, "-failed")
         self.output.show(result)
+        self._show_status()
+
+    def reset_code(self, code: str) -> None:
+        """Put this code in the editor (the book's, after a reset) and forget the output."""
+        self.editor.load_text(code.rstrip("\n"))
+        self.original = code.rstrip("\n")
+        self.result = None
+        self.remove_class("-failed")
+        self.output.clear()
+        self._show_status()
+
+    def on_descendant_focus(self) -> None:
+        self._show_status()
+
+    def on_descendant_blur(self) -> None:
         self._show_status()
 
     def on_text_area_changed(self) -> None:

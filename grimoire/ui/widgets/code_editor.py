@@ -8,6 +8,8 @@ so a cell and the source it came from look alike.
 
 from __future__ import annotations
 
+import functools
+
 from pygments.lexers.python import PythonLexer
 from pygments.token import _TokenType
 from rich.style import Style
@@ -17,6 +19,7 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import Edit, EditResult, TextAreaTheme
 
 from grimoire.course.controls import visible
+from grimoire.ui.textual_private import KeysFirst, OwnHighlights
 from grimoire.ui.widgets.code_view import TOKEN_COLOURS
 
 THEME_NAME = "grimoire-cell"
@@ -35,8 +38,13 @@ def _highlight_name(token_type: _TokenType) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=512)
 def python_highlights(text: str) -> dict[int, list[tuple[int, int | None, str]]]:
-    """Per line: (start byte, end byte, highlight name) of every coloured token of `text`."""
+    """Per line: (start byte, end byte, highlight name) of every coloured token of `text`.
+
+    Cached by text: turning back to a page, or a redraw, finds its cells already coloured.
+    The result is shared, so callers copy from it and never change it.
+    """
     highlights: dict[int, list[tuple[int, int | None, str]]] = {}
     row, column = 0, 0
     for token_type, value in _LEXER.get_tokens(text):
@@ -92,7 +100,7 @@ def plain_code(text: str) -> str:
     return visible(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-class CodeEditor(TextArea):
+class CodeEditor(KeysFirst, OwnHighlights, TextArea):
     """A Python code editor with line numbers, indentation on tab and theme-following colours."""
 
     DEFAULT_CSS = """
@@ -121,9 +129,9 @@ class CodeEditor(TextArea):
             plain_code(text),
             language=None,
             soft_wrap=False,
-            # Tab moves between the blocks of a lesson, so the keyboard is never trapped in a
-            # cell; Enter keeps (and after a colon deepens) the indentation instead.
-            tab_behavior="focus",
+            # Tab indents, as in any code editor; Escape hands the keyboard back to the page
+            # (see key_first), so it is never trapped in a cell.
+            tab_behavior="indent",
             show_line_numbers=True,
             read_only=read_only,
             name=name,
@@ -152,21 +160,20 @@ class CodeEditor(TextArea):
         self.register_theme(theme)
         self.theme = THEME_NAME  # the highlight map stays: it names tokens, not colours
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def key_first(self, event: events.Key) -> bool:
         # TextArea's escape (with tab indenting) jumps to the next widget, i.e. the next cell;
         # here it hands the keyboard back to the page around the cell, where n, p, h, s work.
-        if event.key == "escape":
+        # Shift+Tab takes it back to the page too, so both ways out of a cell are at hand.
+        if event.key in ("escape", "shift+tab"):
             event.stop()
-            event.prevent_default()
             for ancestor in self.ancestors:
                 if getattr(ancestor, "can_focus", False):
                     ancestor.focus()  # type: ignore[attr-defined]
-                    return
+                    return True
             self.screen.set_focus(None)
-            return
+            return True
         if event.key == "enter" and not self.read_only:
             event.stop()
-            event.prevent_default()
             row, column = self.cursor_location
             before = self.document.get_line(row)[:column]
             indent = before[: len(before) - len(before.lstrip(" "))]
@@ -174,12 +181,8 @@ class CodeEditor(TextArea):
                 indent += " " * self.indent_width
             start, end = self.selection
             self.replace("\n" + indent, start, end, maintain_selection_offset=False)
-            return
-        await super()._on_key(event)
+            return True
+        return False
 
-    def _build_highlight_map(self) -> None:
-        # Called by TextArea after every edit; tree-sitter would fill this map, Pygments does.
-        self._line_cache.clear()
-        self._highlights.clear()
-        for row, spans in python_highlights(self.text).items():
-            self._highlights[row].extend(spans)
+    def highlights(self, text: str) -> dict[int, list[tuple[int, int | None, str]]]:
+        return python_highlights(text)

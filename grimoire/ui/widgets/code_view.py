@@ -181,6 +181,11 @@ class CodeView(ScrollView, can_focus=True):
         self.find_text = ""
         self._styles: dict[_TokenType, Style] = {}
         self._line_cache: LRUCache[int, list[Segment]] = LRUCache(1024)
+        self._strip_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
+        """Drawn rows, by everything a row's look depends on: a repaint that changes one row
+        (the cursor moved, the focus came or went) draws only that row anew."""
+        self._drawn = 0
+        """Bumped whenever what rows look like changes (colours, a new page, the theme)."""
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -203,6 +208,7 @@ class CodeView(ScrollView, can_focus=True):
         self.mark = None
         self.find_text = ""
         self._line_cache.clear()
+        self._drawn += 1
         # Plain ASCII is one cell a character; only other lines need measuring.
         width = max((len(line) if line.isascii() else cell_len(line) for line in self._lines),
                     default=0)
@@ -222,6 +228,7 @@ class CodeView(ScrollView, can_focus=True):
         for offset, tokens in enumerate(window):
             self._tokens.setdefault(start + offset, tokens)
             self._line_cache.discard(start + offset)
+        self._drawn += 1
 
     @property
     def is_coloured(self) -> bool:
@@ -241,6 +248,7 @@ class CodeView(ScrollView, can_focus=True):
         if mark is not None:
             self.mark = mark
             self._line_cache.clear()
+        self._drawn += 1
         self.cursor_line = line
         top = max(0, line - 1 - 3)
         if mark is not None and mark.end - mark.start + 4 > self.size.height > 0:
@@ -345,6 +353,7 @@ class CodeView(ScrollView, can_focus=True):
                 italic="italic" in attributes or None,
             )
         self._line_cache.clear()
+        self._drawn += 1
         self.refresh()
 
     def _style_for(self, token_type: _TokenType) -> Style | None:
@@ -381,9 +390,21 @@ class CodeView(ScrollView, can_focus=True):
         if index >= len(self._lines):
             return Strip.blank(width, base)
         number = index + 1
-        gutter_width = self._gutter_width
         is_cursor = number == self.cursor_line and self.has_focus
         in_mark = self.mark is not None and self.mark.start <= number <= self.mark.end
+        key = (index, scroll_x, width, base, number == self.cursor_line, is_cursor, in_mark,
+               self.find_text, self._drawn)
+        drawn = self._strip_cache.get(key)
+        if drawn is None:
+            drawn = self._strip_cache[key] = self._draw_row(index, scroll_x, width, base,
+                                                            is_cursor, in_mark)
+        return drawn
+
+    def _draw_row(self, index: int, scroll_x: int, width: int, base: Style, is_cursor: bool,
+                  in_mark: bool) -> Strip:
+        """Row `index` of the page: its gutter (number, mark) and its code from `scroll_x`."""
+        number = index + 1
+        gutter_width = self._gutter_width
         if number == self.cursor_line:
             gutter_style = self.get_component_rich_style("code-view--gutter-cursor")
         elif in_mark:

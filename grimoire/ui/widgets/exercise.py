@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from grimoire.course.mathtext import render as render_math
 from grimoire.course.schema import Exercise
 from grimoire.ui.widgets.code_cell import CodeCell
 from grimoire.ui.widgets.code_editor import CodeEditor
@@ -92,7 +93,7 @@ class ExerciseBlock(Vertical):
         return self.passed or self.solution_shown
 
     def compose(self) -> ComposeResult:
-        yield Prose(self.exercise.prompt)
+        yield Prose(render_math(self.exercise.prompt, markdown=True))
         yield self.cell
         yield self.verdict
         yield self.difference

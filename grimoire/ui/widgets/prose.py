@@ -1,4 +1,4 @@
-"""Lesson prose: Markdown with $math$ as Unicode and {{ values }} the step's code computed.
+"""Lesson prose: Markdown, with the values and math the lesson session put in, drawn fast.
 
 Drawn as one Rich Markdown renderable in one widget (not a widget per paragraph, as Textual's
 Markdown widget does), so a step of long prose mounts in a few milliseconds.
@@ -7,7 +7,6 @@ Markdown widget does), so a step of long prose mounts in a few milliseconds.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from rich.markdown import Markdown
 from rich.text import Text
@@ -18,34 +17,9 @@ from textual.widgets import Static
 
 from grimoire.course.controls import visible
 from grimoire.course.mathtext import render as render_math
-from grimoire.course.schema import Placeholder
 
-PENDING = "…"
-"""What a {{ value }} shows until the step's code has run."""
 CODE_THEME = "monokai"
 """Pygments theme of fenced code inside prose (inline code is coloured the same way)."""
-
-
-def fill_placeholders(
-    text: str, placeholders: Sequence[Placeholder], values: Sequence[str | None] | None
-) -> str:
-    """The text with each placeholder replaced by its value (PENDING when not computed yet)."""
-    pieces: list[str] = []
-    last = 0
-    for index, placeholder in enumerate(placeholders):
-        pieces.append(text[last : placeholder.start])
-        value = values[index] if values is not None and index < len(values) else None
-        pieces.append(PENDING if value is None else value)
-        last = placeholder.end
-    pieces.append(text[last:])
-    return "".join(pieces)
-
-
-def prose_markdown(
-    text: str, placeholders: Sequence[Placeholder], values: Sequence[str | None] | None
-) -> str:
-    """What the learner reads: values filled in first (they may sit inside math), then math."""
-    return visible(render_math(fill_placeholders(text, placeholders, values), markdown=True))
 
 
 def markdown(text: str) -> Markdown:
@@ -66,7 +40,7 @@ def _style_inline_code(app: App) -> None:
 
 
 class Prose(Static):
-    """A prose block; `fill(values)` puts in the computed values once the cells have run."""
+    """A prose block, drawn from Markdown whose values and math are already in (`show`)."""
 
     DEFAULT_CSS = """
     Prose {
@@ -75,13 +49,12 @@ class Prose(Static):
     }
     """
 
-    def __init__(self, text: str, placeholders: Sequence[Placeholder] = (),
-                 values: Sequence[str | None] | None = None) -> None:
-        self.source_text = text
-        self.placeholders = list(placeholders)
-        self.shown_markdown = prose_markdown(text, self.placeholders, values)
-        """The Markdown shown now: values filled in, math rendered."""
-        super().__init__(markdown(self.shown_markdown))
+    def __init__(self, text: str, key: str | None = None) -> None:
+        self.key = key
+        """The block this prose is, in its lesson ("step.block"), when it is a lesson's."""
+        self.shown_markdown = text
+        """The Markdown shown now."""
+        super().__init__(markdown(text))
 
     def on_mount(self) -> None:
         app = self.app
@@ -90,10 +63,11 @@ class Prose(Static):
             _style_inline_code(app)
             app.theme_changed_signal.subscribe(app, lambda _theme: _style_inline_code(app))
 
-    def fill(self, values: Sequence[str | None]) -> None:
-        """Show the prose with these placeholder values."""
-        self.shown_markdown = prose_markdown(self.source_text, self.placeholders, values)
-        self.update(markdown(self.shown_markdown))
+    def show(self, text: str) -> None:
+        """Show this Markdown instead (nothing is redrawn when it is what is shown)."""
+        if text != self.shown_markdown:
+            self.shown_markdown = text
+            self.update(markdown(text))
 
 
 _INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])")

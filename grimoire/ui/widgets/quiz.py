@@ -17,14 +17,13 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from grimoire.course.checks import REVEAL_AFTER
 from grimoire.course.schema import Quiz
 from grimoire.ui.widgets.prose import code_style_for, inline_text
 
 if TYPE_CHECKING:
     from grimoire.course.checks import Verdict
 
-REVEAL_AFTER = 2
-"""Wrong attempts after which the right answer and the explanation are shown."""
 
 
 class ChoiceList(OptionList):
@@ -139,10 +138,10 @@ class QuizBlock(Vertical):
             yield Static("enter (or the choice's number) answers", classes="quiz-how")
         else:
             value = str(self.last_answer) if self.last_answer is not None else ""
-            field = Input(value, placeholder="a number, e.g. 0.25 or 1/4", compact=True)
+            field = Input(value, placeholder="a number, e.g. 0.25, 1/4 or 1/sqrt(64)", compact=True)
             field.cursor_blink = False
             yield field
-            yield Static("enter checks; arithmetic such as 3/4 is fine", classes="quiz-how")
+            yield Static("enter checks; arithmetic such as 3/4 or 1/sqrt(64) is fine", classes="quiz-how")
         yield self.feedback
 
     def on_mount(self) -> None:

@@ -119,3 +119,16 @@ def test_exercise_messages_name_what_went_wrong(kernel: Kernel) -> None:
 def test_exercise_that_loops_forever_times_out(kernel: Kernel) -> None:
     verdict = check_exercise(EXERCISE, "while True:\n    pass\n", kernel, timeout=0.3)
     assert not verdict.passed and "0.3 s" in verdict.message
+
+
+def test_typed_math_is_computed_but_never_run() -> None:
+    from grimoire.course.checks import parse_number
+
+    assert parse_number("1/sqrt(64)") == pytest.approx(0.125)
+    assert parse_number("2^10") == 1024
+    assert parse_number("exp(0) + ln(e)") == pytest.approx(2.0)
+    assert parse_number("√2 × √2") == pytest.approx(2.0)
+    for unsafe in ("__import__('os').system('true')", "sqrt.__class__", "(lambda: 1)()",
+                   "open('x')", "sqrt(1, 2)", "9**9**9"):
+        with pytest.raises(ValueError):
+            parse_number(unsafe)

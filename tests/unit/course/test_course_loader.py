@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from grimoire.course.loader import (
     find_lesson,
     lesson_summaries,
-    list_lessons,
     load_lesson,
     load_lessons,
 )
@@ -154,8 +153,10 @@ def test_find_lesson_by_id_path_and_typo() -> None:
     assert "Did you mean 'example'?" in caught.value.problems[0].message
 
 
-def test_list_lessons_prints_number_id_and_title(capsys: pytest.CaptureFixture[str]) -> None:
-    assert list_lessons(EXAMPLE_DIR) == 0
+def test_lessons_command_prints_number_id_and_title(capsys: pytest.CaptureFixture[str]) -> None:
+    from grimoire.cli import main
+
+    assert main(["--lessons", str(EXAMPLE_DIR), "lessons"]) == 0
     assert capsys.readouterr().out.strip() == "01  example  A small example lesson"
 
 

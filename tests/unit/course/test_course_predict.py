@@ -8,10 +8,12 @@ import pytest
 
 from grimoire.course import predict
 from grimoire.course.kernel import Kernel
+from grimoire.course.lesson_check import check_lesson
 from grimoire.course.loader import load_lesson
+from grimoire.course.plaintext import render_block
 from grimoire.course.progress import ProgressStore
-from grimoire.course.runner import check_lesson, render_block, run_lesson
 from grimoire.course.schema import LessonError, Place, Predict
+from grimoire.course.session import run_lesson
 
 LESSON = """\
 id: guesses

@@ -63,7 +63,7 @@ def test_a_lesson_gives_its_quizzes_and_a_compute_card_but_not_review_false() ->
 
 def test_a_variant_name_is_what_the_card_changes_not_what_it_asks() -> None:
     (card,) = review.cards_for_lesson(layers())
-    assert card.targets == ("total",)
+    assert card.targets == ("total", "biggest")
     assert card.variants == {"layer": "range(model.config.n_layer)"}
     assert card.defaults == {"layer": 0}
 
@@ -204,12 +204,15 @@ def test_a_variant_card_is_recomputed_for_its_variant(kernel: Kernel) -> None:
     truth = [v.value for v in kernel.evaluate([
         ('float(model.params["blocks.0.attn.w_q"].sum())', ""),
         ('float(model.params["blocks.1.attn.w_q"].sum())', "")])]
+    (biggest,) = kernel.evaluate([('model.params["blocks.1.attn.w_q"].max()', ".2f")])
     assert truth[0] != truth[1]
     (answer,) = review.compute_answers(lesson, [card], kernel)[card.id]
     assert answer.binding == {"layer": 1}  # the first value the lesson did not use
     assert answer.expected == pytest.approx(truth[1], rel=1e-12)
     assert answer.solution.startswith("layer = 1          # the layer this step looks at")
-    assert answer.context == "The query matrix of layer 1 sums to ▢."
+    # The sentence's other number is layer 1's too, computed in the card's copy of the cell.
+    assert answer.context == (f"The query matrix of layer 1 sums to ▢; its largest entry is "
+                              f"{biggest.text}.")
     # A draw of another layer gives that layer's number.
     drawn = review.compute_answers(lesson, [card], kernel, draw=lambda c, v: [{"layer": 0}])
     assert drawn[card.id][0].expected == pytest.approx(truth[0], rel=1e-12)
@@ -217,7 +220,7 @@ def test_a_variant_card_is_recomputed_for_its_variant(kernel: Kernel) -> None:
     assert verdict.correct
     assert not review.grade(card, truth[0], answer.expected, "total").correct
     # The prose shows it as {{ total:.3f }}: the three decimals the lesson shows are enough.
-    assert card.specs == {"total": ".3f"}
+    assert card.specs == {"total": ".3f", "biggest": ".2f"}
     assert review.grade(card, round(truth[1], 3), answer.expected, "total").correct
     wider = 5 * max(1e-3 * abs(truth[1]), 5e-4)  # well past both tolerances, whatever the model
     assert not review.grade(card, round(truth[1], 3) + wider, answer.expected, "total").correct
@@ -239,7 +242,7 @@ def test_check_names_a_variant_value_that_cannot_be_computed(kernel: Kernel,
     path = tmp_path / "02-layers.yaml"
     path.write_text(text)
     (problem,) = review.check_cards(load_lesson(path), kernel)
-    assert problem.line == 12  # the line `layer = 0`, which the card sets to 99
+    assert problem.line == 13  # the line `layer = 0`, which the card sets to 99
     assert problem.message.startswith("The review card of this cell cannot be computed: "
                                       "with layer = 99 the cell raised KeyError")
 
@@ -322,3 +325,12 @@ def test_predictions_come_back_with_their_truth_computed_again(kernel: Kernel,
     assert not far.correct and far.explanation == "Five, by Pythagoras."
     assert review.grade(cards[1], [1], sign.expected).message == "Right: the truth is negative."
     assert not review.grade(cards[1], [0], sign.expected).correct
+
+
+def test_a_damaged_schedule_starts_the_card_afresh() -> None:
+    for damaged in ({"due": 1.0, "fsrs": {"state": 9}, "reviews": "many"},
+                    {"due": 1.0, "fsrs": "nonsense", "lapses": -3},
+                    {"due": 1.0, "fsrs": {"due": 5, "card_id": "x"}}):
+        state = review.schedule(damaged, True, START)
+        assert state["due"] == (START + timedelta(days=2)).timestamp()
+        assert state["reviews"] >= 1 and state["lapses"] == 0

@@ -47,7 +47,7 @@ def test_the_map_reads_no_lesson_when_the_index_describes_them(
         raise AssertionError("a lesson file was read")
 
     monkeypatch.setattr(loader, "lesson_summaries", no_reading)
-    summaries = lesson_cache.lesson_summaries(None)
+    summaries = lesson_cache.cached_summaries(None)
     assert [s.path for s in summaries] == sorted(bundled_copy.glob("*.yaml"))
 
 
@@ -58,14 +58,14 @@ def test_a_changed_lesson_is_read_again(bundled_copy: Path) -> None:
     first.write_text(text.replace(title_line, "title: A title the index never saw", 1),
                      encoding="utf-8")
     assert lesson_index.shipped_summaries(bundled_copy) is None
-    summaries = lesson_cache.lesson_summaries(None)
+    summaries = lesson_cache.cached_summaries(None)
     assert summaries[0].title == "A title the index never saw"
 
 
 def test_an_added_lesson_is_read_again(bundled_copy: Path) -> None:
     shutil.copy(sorted(bundled_copy.glob("*.yaml"))[1], bundled_copy / "99-extra.yaml")
     assert lesson_index.shipped_summaries(bundled_copy) is None
-    assert len(lesson_cache.lesson_summaries(None)) == len(lesson_summaries(bundled_copy))
+    assert len(lesson_cache.cached_summaries(None)) == len(lesson_summaries(bundled_copy))
 
 
 def test_other_folders_are_remembered_side_by_side(tmp_path: Path,
@@ -77,12 +77,12 @@ def test_other_folders_are_remembered_side_by_side(tmp_path: Path,
         folder = tmp_path / name
         shutil.copytree(paths.lessons_dir(), folder)
         folders.append(folder)
-        lesson_cache.lesson_summaries(folder)  # each read once
+        lesson_cache.cached_summaries(folder)  # each read once
 
     def no_reading(*args: object, **kwargs: object) -> None:
         raise AssertionError("a lesson file was read")
 
     monkeypatch.setattr(loader, "lesson_summaries", no_reading)
     for folder in folders * 2:  # alternating between them reads neither again
-        assert [s.path.parent for s in lesson_cache.lesson_summaries(folder)] == [folder] * len(
+        assert [s.path.parent for s in lesson_cache.cached_summaries(folder)] == [folder] * len(
             list(folder.glob("*.yaml")))

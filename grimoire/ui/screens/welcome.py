@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Static
 
 from grimoire import __version__
+from grimoire.ui.messages import ShowSource
 from grimoire.ui.widgets.footer import KeyFooter
 
 SIGIL = """\
@@ -33,7 +34,7 @@ it runs: the pages marked [$text-accent]✦[/] are the spells being cast right n
 """
 
 
-class HomeScreen(Screen[None]):
+class WelcomeScreen(Screen[None]):
     """An honest welcome, with one way onward: the spellbook."""
 
     TITLE = "Lilith's Grimoire"
@@ -87,4 +88,4 @@ class HomeScreen(Screen[None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "open-spellbook":
-            self.app.show_source()
+            self.post_message(ShowSource())
