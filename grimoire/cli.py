@@ -92,6 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--answers", action="store_true",
                      help="mark the right quiz answers (left out, a printed lesson can be taken)")
 
+    learn = commands.add_parser(
+        "learn", help="take a lesson line by line in plain text (for screen readers)")
+    learn.add_argument("lesson", metavar="LESSON", help="a lesson id or a path to a lesson file")
+    learn.add_argument("--plain", action="store_true",
+                       help="plain lines: no boxes, no colour; answers read from stdin")
+    learn.add_argument("--from", dest="from_step", type=int, metavar="STEP",
+                       help="begin at step STEP (default: the first step not done)")
+
+    export = commands.add_parser(
+        "export", help="write your session of a lesson (your cells, outputs, answers) to a file")
+    export.add_argument("lesson", metavar="LESSON", help="a lesson id or a path to a lesson file")
+    export.add_argument("--to", choices=["md", "ipynb"],
+                        help="Markdown (default) or a Jupyter notebook")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="where to write it (default: the standard output)")
+
     report = commands.add_parser(
         "report", help="a learner's progress in every lesson, for a teacher to collect")
     report.add_argument("--json", action="store_true", help="print it as JSON")
@@ -507,6 +523,14 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if command == "check":
             return _check(args)
+        if command == "learn":
+            from grimoire.course.plain_lesson import cli_learn
+
+            return cli_learn(args, _kernel, lambda path: _allowed(path, args))
+        if command == "export":
+            from grimoire.course.export import cli_export
+
+            return cli_export(args, _kernel, lambda path: _allowed(path, args))
         if command == "report":
             from grimoire.course.report import cli_report
 

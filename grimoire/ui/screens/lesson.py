@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -182,6 +182,7 @@ class LessonScreen(Screen[None]):
         Binding("r", "reset", "Reset this cell or exercise to the book's (asks)", show=False),
         Binding("R", "start_over", "Start the lesson over (asks)", show=False),
         Binding("x", "skip", "Skip the step (asks)", show=False),
+        Binding("e", "export", "Export your session (Markdown, notebook)", show=False),
         Binding("tab", "next_block", "Next cell or question", show=False),
         Binding("shift+tab", "previous_block", "Previous cell or question", show=False),
         *[Binding(str(n), f"choose({n - 1})", "Answer (or mark) that choice", show=False)
@@ -731,6 +732,36 @@ class LessonScreen(Screen[None]):
         self.current = 0
         self.run_worker(self._redraw(), group="steps", exclusive=True)
         self.notify(f"“{session.lesson.title}” starts over.", timeout=3)
+
+    def action_export(self) -> None:
+        """Write the learner's session of this lesson to files (in a browser, download them)."""
+        if self.lesson is None:
+            return
+        if not self.may_run:
+            self.notify("This lesson's code does not run, so there is no session to export.")
+            return
+        self.notify("Writing your session of this lesson…", timeout=3)
+        self._export(self.lesson)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export(self, lesson: Lesson) -> None:
+        from grimoire.course.export import export_to_folder
+        from grimoire.paths import user_data_dir
+
+        try:
+            written = export_to_folder(lesson, user_data_dir() / "exports", self.store)
+        except Exception as error:  # noqa: BLE001 - any failure is a sentence, not a crash
+            self.app.call_from_thread(self.notify, f"The export failed: {error}",
+                                      severity="error")
+            return
+        self.app.call_from_thread(self._exported, written)
+
+    def _exported(self, written: list[Path]) -> None:
+        names = " and ".join(str(path) for path in written)
+        self.notify(f"Your session is in {names}.", timeout=10)
+        if self.app.is_web:
+            for path in written:
+                self.app.deliver_binary(path, save_filename=path.name)
 
     def action_hint(self) -> None:
         session = self.session
