@@ -715,6 +715,11 @@ def _scheduler():
                      enable_fuzzing=False)
 
 
+def _count(value: object) -> int:
+    """A count read back from the store; anything but a whole number reads as 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
 def schedule(state: dict[str, Any] | None, correct: bool, when: datetime) -> dict[str, Any]:
     """The card's stored state after one answer: FSRS's card, its due time, counts."""
     from fsrs import Card as MemoryCard
@@ -724,7 +729,7 @@ def schedule(state: dict[str, Any] | None, correct: bool, when: datetime) -> dic
     if state and isinstance(state.get("fsrs"), dict):
         try:
             memory = MemoryCard.from_dict(state["fsrs"])
-        except (KeyError, TypeError, ValueError):
+        except Exception:  # noqa: BLE001 - a damaged schedule starts the card afresh
             memory = MemoryCard()
     rating = Rating.Good if correct else Rating.Again
     memory, _log = _scheduler().review_card(memory, rating, when)
@@ -732,8 +737,8 @@ def schedule(state: dict[str, Any] | None, correct: bool, when: datetime) -> dic
     return {
         "due": memory.due.timestamp(),
         "last_review": when.timestamp(),
-        "reviews": int(previous.get("reviews") or 0) + 1,
-        "lapses": int(previous.get("lapses") or 0) + (0 if correct else 1),
+        "reviews": _count(previous.get("reviews")) + 1,
+        "lapses": _count(previous.get("lapses")) + (0 if correct else 1),
         "last_correct": bool(correct),
         "fsrs": memory.to_dict(),
     }

@@ -325,3 +325,12 @@ def test_predictions_come_back_with_their_truth_computed_again(kernel: Kernel,
     assert not far.correct and far.explanation == "Five, by Pythagoras."
     assert review.grade(cards[1], [1], sign.expected).message == "Right: the truth is negative."
     assert not review.grade(cards[1], [0], sign.expected).correct
+
+
+def test_a_damaged_schedule_starts_the_card_afresh() -> None:
+    for damaged in ({"due": 1.0, "fsrs": {"state": 9}, "reviews": "many"},
+                    {"due": 1.0, "fsrs": "nonsense", "lapses": -3},
+                    {"due": 1.0, "fsrs": {"due": 5, "card_id": "x"}}):
+        state = review.schedule(damaged, True, START)
+        assert state["due"] == (START + timedelta(days=2)).timestamp()
+        assert state["reviews"] >= 1 and state["lapses"] == 0
