@@ -123,12 +123,18 @@ class KVCache:
         start, new = self.length, len(ids)
         end = start + new
         x = self.wte[ids] + self.wpe[start:end]                           # (T, d)
-        for (w_qkv, b_qkv, w_o, w_in, b_in, w_out), cache in zip(self.layers, self.keys_values):
+        last = len(self.layers) - 1
+        for i, ((w_qkv, b_qkv, w_o, w_in, b_in, w_out), cache) in enumerate(
+                zip(self.layers, self.keys_values)):
             y = x @ w_qkv                                                 # (T, 3hd + d)
             qkv = y[:, : 3 * hd] * _inverse_std(y[:, 3 * hd :])
             qkv += b_qkv                                                  # (T, 3hd)
             cache[:, start:end, : 2 * d_head] = (
                 qkv[:, hd:].reshape(new, heads, 2 * d_head).swapaxes(0, 1))
+            if i == last and new > 1:
+                # Only the last row's logits are wanted, and every row's keys and values of
+                # the last block are kept now: the other rows need go no further.
+                qkv, x, start, new = qkv[-1:], x[-1:], end - 1, 1
             q = qkv[:, :hd].reshape(new, heads, d_head).swapaxes(0, 1)    # (H, T, d_head)
             scores = q @ cache[:, :end, :d_head].swapaxes(1, 2)          # (H, T, end)
             if new > 1:

@@ -235,3 +235,21 @@ async def test_r_after_leaving_a_cell_offers_that_cell() -> None:
         assert isinstance(app.screen, Confirm) and "cell 1" in app.screen.question
         await pilot.press("y")
         await wait_for(pilot, lambda: settled(app) and cell.code == "n = base + 2")
+
+
+async def test_escape_then_tab_goes_past_the_cell_to_the_link_after_it() -> None:
+    from grimoire.ui.widgets.source_link import SourceLink
+
+    app = GrimoireApp(StartRequest(screen="lesson", lesson="grimoire"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: settled(app))
+        await pilot.press("tab")
+        cell = app.screen._page().query_one(CodeCell)
+        assert cell.editor.has_focus
+        book = cell.editor.text
+        await pilot.press("escape", "tab")
+        # The learner is not sent back into the same cell (where Tab would indent its code).
+        assert isinstance(app.screen.focused, SourceLink)
+        assert cell.editor.text == book
+        await pilot.press("shift+tab")
+        assert cell.editor.has_focus

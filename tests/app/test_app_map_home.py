@@ -204,3 +204,30 @@ async def test_after_finishing_a_lesson_enter_goes_on_to_the_next(tmp_path: Path
                 break
             await pilot.pause(0.02)
         assert app.screen.lesson.id == "norms"
+
+
+async def test_after_finishing_a_filtered_lesson_enter_opens_what_the_banner_names(
+        tmp_path: Path) -> None:
+    lessons = write_lessons(tmp_path / "lessons")
+    app = GrimoireApp(StartRequest(lessons=lessons, trust=True))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await unrolled(pilot)
+        screen = app.screen
+        await pilot.press(*"attention")
+        await pilot.pause()
+        assert highlighted(app) == "attention"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not screen
+        store = ProgressStore()
+        store.open_lesson("attention")
+        store.mark_step_done("attention", 0)
+        store.mark_step_done("attention", 1)
+        app.pop_screen()
+        await pilot.pause()
+        await pilot.pause()
+        banner = str(screen.query_one("#map-continue", Static).render())
+        assert "begins" in banner and "Vectors and embeddings" in banner
+        # The filter that hid the banner's lesson is gone, and the highlight is on it.
+        assert screen.query_one("#map-filter").value == ""
+        assert highlighted(app) == "vectors"

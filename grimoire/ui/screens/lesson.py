@@ -183,8 +183,8 @@ class LessonScreen(Screen[None]):
         Binding("R", "start_over", "Start the lesson over (asks)", show=False),
         Binding("x", "skip", "Skip the step (asks)", show=False),
         Binding("e", "export", "Export your session (Markdown, notebook)", show=False),
-        Binding("tab", "app.focus_next", "Next cell or question", show=False),
-        Binding("shift+tab", "app.focus_previous", "Previous cell or question", show=False),
+        Binding("tab", "next_block", "Next cell or question", show=False),
+        Binding("shift+tab", "previous_block", "Previous cell or question", show=False),
         *[Binding(str(n), f"choose({n - 1})", "Answer (or mark) that choice", show=False)
           for n in range(1, 10)],
         Binding("escape", "leave", "Back"),
@@ -630,6 +630,36 @@ class LessonScreen(Screen[None]):
             body.focus()
             return
         self.app.pop_screen()
+
+    def action_next_block(self) -> None:
+        self._tab_from_page(forward=True)
+
+    def action_previous_block(self) -> None:
+        self._tab_from_page(forward=False)
+
+    def _tab_from_page(self, forward: bool) -> None:
+        """Tab on the page goes on from the block last worked in, not back into it.
+
+        A code cell keeps Tab for indenting, so the way past it is Escape then Tab: the focus
+        moves to the next block after that cell (a link, a question, the next cell).
+        """
+        last = self._last_block
+        if self.focused is self._step_body() and last is not None and last.is_attached \
+                and last.display and self._page() in last.ancestors:
+            chain = self.focus_chain
+            inside = [n for n, widget in enumerate(chain)
+                      if widget is last or last in widget.ancestors]
+            if inside:
+                beyond = chain[inside[-1] + 1:] if forward else chain[:inside[0]][::-1]
+                for widget in beyond:
+                    if widget is not self.focused:
+                        widget.focus()
+                        widget.scroll_visible(animate=False)
+                        return
+        if forward:
+            self.app.action_focus_next()
+        else:
+            self.app.action_focus_previous()
 
     def on_descendant_focus(self, event: Any) -> None:
         # The block last worked in: Escape leaves a cell, and `r` still means that cell.

@@ -221,7 +221,20 @@ class MapScreen(Screen[None]):
         if not self.loaded:
             return  # not mounted yet: on_mount reads them
         self.states, self.store = self._read()
+        if follow_progress:
+            # The banner names the lesson Enter opens: a filter that hides it is cleared.
+            field = self.query_one("#map-filter", Input)
+            state = self.continue_state()
+            if field.value and state is not None and not self._matches(state, field.value):
+                field.value = ""
         self._show(keep=not follow_progress)
+
+    @staticmethod
+    def _matches(state: LessonState, text: str) -> bool:
+        """Whether the filter `text` shows this lesson (every word in its id, title or summary)."""
+        summary = state.summary
+        haystack = f"{summary.id} {summary.title} {summary.summary}".lower()
+        return all(word in haystack for word in text.lower().split())
 
     def _show(self, keep: bool = True) -> None:
         self._show_continue()
@@ -326,11 +339,7 @@ class MapScreen(Screen[None]):
         if keep and option_list.highlighted is not None and option_list.highlighted < len(
                 self.shown):
             previous = self.shown[option_list.highlighted].summary.id
-        self.shown = [
-            state for state in self.states
-            if all(word in f"{state.summary.id} {state.summary.title} {state.summary.summary}"
-                   .lower() for word in words)
-        ]
+        self.shown = [state for state in self.states if self._matches(state, text)]
         self._rows_width = option_list.size.width or self._expected_list_width()
         width = max(40, self._rows_width - 2)
         self.query_one("#map-header", Static).update(
