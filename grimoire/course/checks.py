@@ -72,6 +72,15 @@ def _joined(*parts: str) -> str:
     return " ".join(part.strip() for part in parts if part and part.strip())
 
 
+def _without_right(why: str) -> str:
+    """A right choice's `why:` without its own leading "Right:" (the verdict already says it)."""
+    match = re.match(r"\s*right\s*[:.,;!—–-]\s*", why, flags=re.IGNORECASE)
+    if match is None:
+        return why
+    rest = why[match.end():]
+    return rest[:1].upper() + rest[1:]
+
+
 def check_choice(quiz: Quiz, selected: Iterable[int]) -> Verdict:
     """A choice quiz: right when exactly the right choices are picked.
 
@@ -85,7 +94,7 @@ def check_choice(quiz: Quiz, selected: Iterable[int]) -> Verdict:
     names = [quiz.choices[i] for i in right]
     expected = " and ".join(f"'{name}'" for name in names)
     if picked == right:
-        whys = [quiz.why_of(i) for i in picked]
+        whys = [_without_right(quiz.why_of(i)) for i in picked]
         return Verdict(True, "Right.", _joined(*whys, quiz.explanation), expected)
     if not picked:
         return Verdict(False, "Pick an answer first.", "", None)

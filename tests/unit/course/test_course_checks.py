@@ -132,3 +132,13 @@ def test_typed_math_is_computed_but_never_run() -> None:
                    "open('x')", "sqrt(1, 2)", "9**9**9"):
         with pytest.raises(ValueError):
             parse_number(unsafe)
+
+
+def test_a_right_choices_why_does_not_say_right_twice() -> None:
+    quiz = Quiz("Which?", "", HERE, choices=["a", "b", "c"], answer=[0, 2],
+                why=["Right: a is one.", "b is not.", "right — c is the other."])
+    verdict = check_choice(quiz, [0, 2])
+    assert verdict.message == "Right."
+    assert verdict.explanation == "A is one. C is the other."
+    plain = Quiz("Which?", "", HERE, choices=["a", "b"], answer=[1], why=["", "Rightly so: b."])
+    assert check_choice(plain, [1]).explanation == "Rightly so: b."
