@@ -74,8 +74,10 @@ def test_a_learner_opens_lesson_00_in_a_browser_and_runs_a_cell(tmp_path):
             page.keyboard.press("Enter")  # a fresh home begins at lesson 00
             screen.wait_for(page, "A book that reads itself")
             screen.wait_for(page, "parameters;")  # the first cell ran as the page opened
+            page.wait_for_timeout(1000)  # the step settles (its prose fills in)
             page.keyboard.press("Tab")  # into the cell's editor, at its first line
             page.keyboard.type('print("six sevens make", 6 * 7)')
+            screen.wait_for(page, 'print("six sevens make", 6 * 7)', 30)  # the editor shows it
             page.keyboard.press("Enter")
             page.keyboard.press("Control+r")
             screen.wait_for(page, "six sevens make 42")
