@@ -31,11 +31,11 @@ WIDTH = 78
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    lines = []
-    for paragraph in text.splitlines() or [""]:
-        lines.append(textwrap.fill(paragraph, WIDTH, initial_indent=indent,
-                                   subsequent_indent=indent) if paragraph.strip() else "")
-    return "\n".join(lines)
+    """Lesson text as plain indented lines: math in Unicode, no Markdown marks (as `learn
+    --plain` prints it, so a screen reader reads words, not stars)."""
+    from grimoire.course.plain_lesson import plain_prose
+
+    return textwrap.indent(plain_prose(mathtext.render(text), WIDTH - len(indent)), indent)
 
 
 def card_text(card: Card, answer: CardAnswer, number: int, total: int) -> str:
@@ -57,7 +57,7 @@ def card_text(card: Card, answer: CardAnswer, number: int, total: int) -> str:
             ask += "."
         lines.append(_wrap(ask))
     else:
-        lines.append(_wrap(mathtext.render(card.question)))
+        lines.append(_wrap(card.question))
     if card.kind == "predict" and card.prediction is not None:
         from grimoire.course import predict
 
@@ -68,7 +68,7 @@ def card_text(card: Card, answer: CardAnswer, number: int, total: int) -> str:
                      f"  (your guess, a number: {predict.tolerance_words(card.prediction)})")
     elif card.kind == "choice" and card.quiz is not None:
         for index, choice in enumerate(card.quiz.choices or []):
-            lines.append(_wrap(f"{index + 1}. {mathtext.render(choice)}", "    "))
+            lines.append(_wrap(f"{index + 1}. {choice}", "    "))
         several = card.quiz.multiple
         lines.append("  (type the number of your choice" +
                      (", or several: 1 3)" if several else ")"))
@@ -211,7 +211,7 @@ def run_plain(lessons_dir: Path | None, kernel: Kernel, read_line: Callable[[], 
                         card.kind != "choice" or not verdict.correct):
                     write(f"  The answer: {verdict.expected}.")
                 if verdict.explanation:
-                    write(_wrap(mathtext.render(verdict.explanation)))
+                    write(_wrap(verdict.explanation))
                 if answer.solution:
                     write("  The lesson's cell, the solution:")
                     write(textwrap.indent(answer.solution.rstrip("\n"), "  │ "))
@@ -237,13 +237,18 @@ def cli_review(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
 
+    from grimoire.course.plain_lesson import Stop, console_from_environment
+
+    # The same console as `grimoire learn --plain`: answers echoed when piped, controls shown.
+    console = console_from_environment()
+
     def read_line() -> str | None:
         try:
-            return input("› ")
-        except EOFError:
+            return console.ask("› ")
+        except Stop:
             return None
 
     with Kernel() as kernel:
         kernel.start()
-        run_plain(lessons_dir, kernel, read_line, print)
+        run_plain(lessons_dir, kernel, read_line, console.say)
     return 0
