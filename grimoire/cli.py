@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -482,6 +483,11 @@ def _run_tui(**request: object) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `grimoire` console script; returns the exit code."""
+    # The app's own numpy work (the playground writing, a picture's statistics) is products of
+    # small matrices, which a second BLAS thread makes slower on a busy two-core machine, and
+    # its spinning competes with drawing. One thread, set before numpy is first imported.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
     if not (sys.argv[1:] if argv is None else argv):
         # Plain `grimoire`, the learner's everyday command, opens the map: building the parser
         # (and importing argparse) would be a twentieth of its start-up for nothing.

@@ -69,3 +69,13 @@ def test_a_reader_that_stops_early_gets_no_traceback():
                           text=True, env=env, timeout=60, check=False)
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
     assert done.returncode == 0
+
+
+def test_the_app_pins_one_blas_thread_before_numpy_loads(monkeypatch, capsys) -> None:
+    """Small products run faster on one BLAS thread here; the kernel and the app both pin it."""
+    from grimoire import cli
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert cli.main(["lessons"]) == 0
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["OMP_NUM_THREADS"] == "1"
