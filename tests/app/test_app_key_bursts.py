@@ -77,7 +77,9 @@ async def test_a_burst_in_a_quiz_field_arrives_whole(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(200):
             await pilot.pause(0.02)
-            if app.screen.query(QuizBlock) and app.screen.query(QuizBlock).first().query(Input):
+            # The step is drawn and settled: nothing will move the focus after this.
+            if (getattr(app.screen, "settled", False) and app.screen.query(QuizBlock)
+                    and app.screen.query(QuizBlock).first().query(Input)):
                 break
         field = app.screen.query_one(QuizBlock).query_one(Input)
         field.focus()
