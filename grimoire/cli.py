@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     # Imported by build_parser: plain `grimoire` opens the app without a parser (see main).
     import argparse
 
+    from grimoire.course.schema import Lesson
+
 
 def _parser_class() -> type[argparse.ArgumentParser]:
     import argparse
@@ -190,6 +192,25 @@ def _lessons(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _open_lesson(args: argparse.Namespace) -> Lesson | None:
+    """The lesson a command names, loaded and allowed to run; None once it has said why not."""
+    from grimoire.course.loader import find_lesson, load_lesson
+    from grimoire.course.schema import LessonError
+    from grimoire.course.trust import refusal
+
+    try:
+        path = find_lesson(args.lesson, getattr(args, "lessons", None))
+        lesson = load_lesson(path)
+    except LessonError as error:
+        for problem in error.problems:
+            print(problem.short(), file=sys.stderr)
+        return None
+    if not _allowed(path, args):
+        print(f"grimoire: {refusal(path)}", file=sys.stderr)
+        return None
+    return lesson
+
+
 def _allowed(path: Path, args: argparse.Namespace) -> bool:
     """Lessons from outside the Grimoire run only when trusted (or with --trust)."""
     from grimoire.course.trust import is_trusted
@@ -210,21 +231,11 @@ def _run(args: argparse.Namespace) -> int:
     import json
     import shutil
 
-    from grimoire.course.loader import find_lesson, load_lesson
     from grimoire.course.plaintext import indent, render_block
-    from grimoire.course.schema import LessonError
     from grimoire.course.session import BlockRun, run_lesson
-    from grimoire.course.trust import refusal
 
-    try:
-        path = find_lesson(args.lesson, args.lessons)
-        lesson = load_lesson(path)
-    except LessonError as error:
-        for problem in error.problems:
-            print(problem.short(), file=sys.stderr)
-        return 1
-    if not _allowed(path, args):
-        print(f"grimoire: {refusal(path)}", file=sys.stderr)
+    lesson = _open_lesson(args)
+    if lesson is None:
         return 1
     width = max(40, min(120, shutil.get_terminal_size((80, 24)).columns))
     shown_step = [-1]
@@ -532,11 +543,11 @@ def main(argv: list[str] | None = None) -> int:
         if command == "learn":
             from grimoire.course.plain_lesson import cli_learn
 
-            return cli_learn(args, _kernel, lambda path: _allowed(path, args))
+            return cli_learn(args, _kernel, lambda: _open_lesson(args))
         if command == "export":
             from grimoire.course.export import cli_export
 
-            return cli_export(args, _kernel, lambda path: _allowed(path, args))
+            return cli_export(args, _kernel, lambda: _open_lesson(args))
         if command == "report":
             from grimoire.course.report import cli_report
 

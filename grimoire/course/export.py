@@ -350,11 +350,9 @@ def write(exported: ExportedLesson, fmt: str, path: Path | None) -> str:
     return f"Your session of lesson {exported.lesson.number:02d} is in {path}."
 
 
-def cli_export(args: Any, make_kernel: Any, allowed: Any) -> int:
+def cli_export(args: Any, make_kernel: Any, open_lesson: Any) -> int:
     """`grimoire export LESSON [--to md|ipynb] [-o FILE]`."""
-    from grimoire.course.loader import find_lesson, load_lesson
     from grimoire.course.progress import ProgressStore
-    from grimoire.course.schema import LessonError
     from grimoire.course.session import LessonSession
 
     fmt = args.to or ("ipynb" if args.output and str(args.output).endswith(".ipynb") else "md")
@@ -365,17 +363,8 @@ def cli_export(args: Any, make_kernel: Any, allowed: Any) -> int:
             print('grimoire: notebooks are written with nbformat: '
                   'pip install "lilith-grimoire[notebook]".', file=sys.stderr)
             return 2
-    try:
-        path = find_lesson(args.lesson, getattr(args, "lessons", None))
-        lesson = load_lesson(path)
-    except LessonError as error:
-        for problem in error.problems:
-            print(problem.short(), file=sys.stderr)
-        return 1
-    if not allowed(path):
-        from grimoire.course.trust import refusal
-
-        print(f"grimoire: {refusal(path)}", file=sys.stderr)
+    lesson = open_lesson()  # found, loaded and trusted, or it has said why not
+    if lesson is None:
         return 1
     kernel = make_kernel()
     try:

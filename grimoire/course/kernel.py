@@ -145,19 +145,26 @@ def _close_all() -> None:
 atexit.register(_close_all)
 
 
+def child_environment() -> dict[str, str]:
+    """The environment of a child the app starts (the kernel, the training room's trainer)."""
+    env = dict(os.environ)
+    # One BLAS thread: these matrices are tiny, and on a shared 2-core machine more
+    # threads only fight the app's own drawing for the cores.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[name] = "1"
+    # The child imports this very package, wherever it was imported from.
+    package_parent = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [package_parent] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    )
+    return env
+
+
 class _Process:
     """One child process, its reader thread and the queue its replies arrive on."""
 
     def __init__(self, memory_limit: int | None, output_limit: int) -> None:
-        env = dict(os.environ)
-        # One BLAS thread: these matrices are tiny, and on a shared 2-core machine more
-        # threads only fight the app's own drawing for the cores.
-        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            env[name] = "1"
-        package_parent = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(
-            [package_parent] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-        )
+        env = child_environment()
         # Closed in kill(); it outlives this method, so no `with`.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
         self.replies: queue.Queue[dict | None] = queue.Queue()

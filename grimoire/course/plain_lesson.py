@@ -375,27 +375,16 @@ def first_open_step(session: LessonSession) -> int:
 
 
 def cli_learn(args: object, make_kernel: Callable[[], object],
-              allowed: Callable[[object], bool]) -> int:
+              open_lesson: Callable[[], object]) -> int:
     """`grimoire learn LESSON --plain [--from STEP]`."""
-    from grimoire.course.loader import find_lesson, load_lesson
     from grimoire.course.progress import ProgressStore
-    from grimoire.course.schema import LessonError
 
     if not getattr(args, "plain", False):
         print("grimoire: learn needs --plain (the app itself is `grimoire open LESSON`).",
               file=sys.stderr)
         return 2
-    try:
-        path = find_lesson(args.lesson, getattr(args, "lessons", None))
-        lesson = load_lesson(path)
-    except LessonError as error:
-        for problem in error.problems:
-            print(problem.short(), file=sys.stderr)
-        return 1
-    if not allowed(path):
-        from grimoire.course.trust import refusal
-
-        print(f"grimoire: {refusal(path)}", file=sys.stderr)
+    lesson = open_lesson()  # found, loaded and trusted, or it has said why not
+    if lesson is None:
         return 1
     store = ProgressStore()
     if store.warning:

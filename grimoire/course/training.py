@@ -16,7 +16,6 @@ and the interface would stutter; in its own process it only shares the two cores
 from __future__ import annotations
 
 import json
-import os
 import queue
 import signal
 import subprocess
@@ -49,13 +48,9 @@ class TrainingProcess:
     """One training child, its reader thread and the messages it has sent."""
 
     def __init__(self, memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> None:
-        env = dict(os.environ)
-        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            env[name] = "1"
-        package_parent = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(
-            [package_parent] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-        )
+        from grimoire.course.kernel import child_environment
+
+        env = child_environment()
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self.inbox: queue.Queue[dict] = queue.Queue()
         self.process = subprocess.Popen(
