@@ -173,14 +173,10 @@ def _source(args: argparse.Namespace) -> int:
 
 def _lessons(args: argparse.Namespace) -> int:
     """`grimoire lessons`: NN, id and title of each lesson; problems go to stderr."""
-    from grimoire.course.loader import (
-        display_name,
-        load_lessons,
-        problem_lines,
-        resolve_directory,
-    )
+    from grimoire.course.catalogue import catalogue  # each file checked once, then remembered
+    from grimoire.course.loader import display_name, problem_lines, resolve_directory
 
-    lessons, problems = load_lessons(args.lessons)
+    lessons, problems = catalogue(resolve_directory(args.lessons))
     width = max((len(lesson.id) for lesson in lessons), default=0)
     for lesson in lessons:
         print(f"{lesson.number:02d}  {lesson.id.ljust(width)}  {lesson.title}")

@@ -87,3 +87,25 @@ def test_a_removed_lesson_leaves_the_listing(folder: Path) -> None:
     (folder / "01-vectors.yaml").unlink()
     shutil.copy(folder / "02-norms.yaml", folder / "06-norms.yaml")
     assert as_listed(folder) == as_loaded(folder)
+
+
+def test_grimoire_lessons_lists_from_the_catalogue(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # The command itself, not only the module: a second `grimoire lessons` on an unchanged
+    # folder reads only the lesson with problems, and prints what the first one printed.
+    from grimoire import cli
+
+    assert cli.main(["--lessons", str(folder), "lessons"]) == 1
+    first = capsys.readouterr()
+    read: list[str] = []
+    load_lesson = loader.load_lesson
+
+    def noting(path, **options):
+        read.append(Path(path).name)
+        return load_lesson(path, **options)
+
+    monkeypatch.setattr(loader, "load_lesson", noting)
+    assert cli.main(["--lessons", str(folder), "lessons"]) == 1
+    assert capsys.readouterr() == first
+    assert read == ["05-broken.yaml"]
+    assert "norms" in first.out and "05-broken.yaml" in first.err
