@@ -1,9 +1,10 @@
 """Every use of Textual's private API, in one place: an upgrade that removes one fails one test.
 
-Textual offers no public hook for two things the Grimoire needs: seeing a key before an editor
-or an input field acts on it, and filling a TextArea's highlight map without tree-sitter. Both
-are done here and nowhere else; tests/app/test_app_textual_private.py checks each name still
-exists in the installed Textual.
+Textual offers no public hook for three things the Grimoire needs: seeing a key before an
+editor or an input field acts on it, filling a TextArea's highlight map without tree-sitter, and
+a footer built once with its keys (grimoire/ui/widgets/footer.py). They are done here, or listed
+here, and nowhere else; tests/app/test_app_textual_private.py checks each name still exists in
+the installed Textual.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ PRIVATE_NAMES: list[tuple[str, str, str]] = [
     ("textual.widgets", "TextArea", "_build_highlight_map"),
     ("textual.widgets", "TextArea", "_highlights"),
     ("textual.widgets", "TextArea", "_line_cache"),
+    ("textual.widgets", "Footer", "_bindings_ready"),
+    ("textual.widgets._footer", "FooterKey", "compact"),
+    ("textual.widgets", "Static", "_reactive_connect"),
 ]
 """(module, class, name) of each private thing used: what the test checks."""
 
@@ -57,3 +61,8 @@ class OwnHighlights:
         area._highlights.clear()
         for row, spans in self.highlights(area.text).items():
             area._highlights[row].extend(spans)
+
+
+def bound_to_parent(widget: Any, name: str) -> bool:
+    """Whether `widget`'s reactive `name` follows its parent's (`data_bind`), before mounting."""
+    return name in (widget._reactive_connect or {})

@@ -62,3 +62,25 @@ async def test_the_footer_follows_a_key_that_changes() -> None:
         await pilot.pause()
         [save] = [key for key in footer_keys(app) if key.description == "Save"]
         assert save.has_class("-disabled")
+
+
+async def test_the_footers_keys_are_styled_once(monkeypatch) -> None:
+    # Each key is given the footer's look as it is built, so no key is restyled before the
+    # first frame; the look itself is Textual's (the palette's key stays compact).
+    restyled: list[object] = []
+    update_styles = App.update_styles
+
+    def noting(self, node=None, animate=True):
+        if isinstance(node, FooterKey):
+            restyled.append(node)
+        return update_styles(self, node, animate=animate)
+
+    monkeypatch.setattr(App, "update_styles", noting)
+    app = GrimoireApp()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        keys = footer_keys(app)
+        assert restyled == []
+        compact = {key.description: key.has_class("-compact") for key in keys}
+        assert compact.pop("palette") is True  # the palette's key, drawn compact by Textual
+        assert set(compact.values()) == {False}

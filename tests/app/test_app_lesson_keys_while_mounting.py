@@ -47,3 +47,32 @@ async def test_keys_pressed_while_a_lesson_opens() -> None:
                 break
             await pilot.pause(0.05)
         assert screen.settled
+
+
+async def test_a_page_key_before_a_list_is_laid_out() -> None:
+    # Page Down as a quiz appears: the list is mounted and focused but not yet laid out, and
+    # Textual's OptionList looked up a line it had not measured (KeyError; found by the
+    # monkey test). Every option list of the Grimoire waits for its first layout instead.
+    from textual.widgets import Static
+
+    from grimoire.ui.widgets.predict import GuessList
+    from grimoire.ui.widgets.quiz import ChecklistChoices, ChoiceList
+    from grimoire.ui.widgets.row_list import RowList
+
+    class Holder(App):
+        def compose(self) -> ComposeResult:
+            yield Static("above")
+
+    for make in (lambda: ChoiceList("a", "b", "c"), lambda: GuessList("a", "b", "c"),
+                 lambda: RowList("a", "b", "c"), lambda: ChecklistChoices(("a", 0), ("b", 1))):
+        app = Holder()
+        async with app.run_test(size=(40, 12)) as pilot:
+            options = make()
+            await app.screen.mount(options)
+            options.highlighted = 0
+            options.action_page_down()
+            options.action_page_up()
+            assert options.highlighted == 0
+            await pilot.pause()
+            options.action_page_down()  # laid out now: a page moves as Textual's does
+            assert options.highlighted == options.option_count - 1

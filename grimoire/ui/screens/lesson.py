@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 from textual.worker import WorkerFailed
 
 from grimoire.course.progress import ProgressStore, block_key
@@ -33,6 +33,7 @@ from grimoire.ui.messages import ShowSource
 from grimoire.ui.screens.confirm import Confirm
 from grimoire.ui.widgets.code_cell import CodeCell
 from grimoire.ui.widgets.exercise import ExerciseBlock
+from grimoire.ui.widgets.footer import KeyFooter
 from grimoire.ui.widgets.predict import PredictBlock
 from grimoire.ui.widgets.prose import Prose as ProseWidget
 from grimoire.ui.widgets.quiz import QuizBlock
@@ -246,7 +247,7 @@ class LessonScreen(Screen[None]):
         yield StepProgress(id="step-progress")
         with StepBody(id="step-body"):
             yield Static("Opening the lesson…", classes="lesson-note")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.run_worker(self._open(), group="lesson-open", exclusive=True)

@@ -23,12 +23,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import WorkerFailed
 
 from grimoire.ui.kernel_client import kernel_client
 from grimoire.ui.messages import OpenRoom
+from grimoire.ui.widgets.footer import KeyFooter
 from grimoire.ui.widgets.palette import printable_text
 from grimoire.ui.widgets.prose import code_style_for, inline_text
 from grimoire.ui.widgets.quiz import ChecklistChoices, ChoiceList
@@ -238,7 +239,7 @@ class ReviewScreen(Screen[None]):
         with VerticalScroll(id="review-body"):
             yield Static("Opening the deck…", classes="review-note")
         yield Static(id="review-link")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.lessons_dir is None:

@@ -27,7 +27,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     Button,
-    Footer,
     Header,
     Label,
     Select,
@@ -40,6 +39,7 @@ from textual.widgets import (
 from grimoire.course.controls import visible
 from grimoire.ui.messages import OpenRoom
 from grimoire.ui.plain import plain, plain_text
+from grimoire.ui.widgets.footer import KeyFooter
 from grimoire.ui.widgets.heatmap import Heatmap
 from grimoire.ui.widgets.ladder import Ladder
 from grimoire.ui.widgets.line_chart import LineChart
@@ -155,7 +155,7 @@ class TrainingScreen(Screen[None]):
                         yield LineChart(self._chart([], "held-out bits per character"),
                                         id="bits-chart")
                         yield Static("", id="samples")
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def _chart(series: list[list[float]], title: str, labels: list[str] | None = None,

@@ -8,6 +8,8 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from grimoire.ui.textual_private import bound_to_parent
+
 
 class KeyFooter(Footer):
     """Textual's Footer, built once with the keys it shows, and again only when they differ.
@@ -36,7 +38,16 @@ class KeyFooter(Footer):
 
     def compose(self):
         self._shown = self._keys_shown()
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                # A key is made compact, then bound to the footer's (not compact) look: two
+                # restylings of every key before the first frame. Given its look as it is
+                # built, both find nothing to change. (The palette's key is not bound to the
+                # footer: Textual draws it compact.)
+                compact = self.compact if bound_to_parent(widget, "compact") else True
+                widget.set_reactive(FooterKey.compact, compact)
+                widget.set_class(compact, "-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen) -> None:
         if not screen.app.app_focus:

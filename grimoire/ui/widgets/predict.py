@@ -18,13 +18,14 @@ from textual.widgets import Input, OptionList, Static
 
 from grimoire.course import predict as predicting
 from grimoire.course.schema import Predict
+from grimoire.ui.widgets.paging import PagesWhenLaidOut
 from grimoire.ui.widgets.prose import code_style_for, inline_text
 
 if TYPE_CHECKING:
     from grimoire.course.predict import Outcome
 
 
-class GuessList(OptionList):
+class GuessList(PagesWhenLaidOut, OptionList):
     """The options of a choice or sign guess: up/down and enter, or the option's number."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

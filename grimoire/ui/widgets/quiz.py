@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from grimoire.course.checks import REVEAL_AFTER
 from grimoire.course.schema import Quiz
+from grimoire.ui.widgets.paging import PagesWhenLaidOut
 from grimoire.ui.widgets.prose import code_style_for, inline_text
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 
 
-class ChoiceList(OptionList):
+class ChoiceList(PagesWhenLaidOut, OptionList):
     """One right choice: up/down and enter, or the choice's number."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)]
@@ -37,7 +38,7 @@ class ChoiceList(OptionList):
             self.action_select()
 
 
-class ChecklistChoices(SelectionList[int]):
+class ChecklistChoices(PagesWhenLaidOut, SelectionList[int]):
     """Several right choices: space (or the number) marks one, enter checks the whole set."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

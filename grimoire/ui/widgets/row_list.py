@@ -7,8 +7,10 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import OptionList
 
+from grimoire.ui.widgets.paging import PagesWhenLaidOut
 
-class RowList(OptionList):
+
+class RowList(PagesWhenLaidOut, OptionList):
     """Textual's OptionList for options that are never wrapped: each one row high.
 
     OptionList measures every option's height (drawing each prompt) whenever options are added,
