@@ -38,6 +38,7 @@ from textual.widgets import Input
 
 from grimoire import paths
 from grimoire.ui.messages import OpenRoom, ShowSource
+from grimoire.ui.textual_private import is_text_area, owns_key
 
 CSS_DIR = Path(__file__).parent
 
@@ -220,17 +221,20 @@ class GrimoireApp(App[int]):
             if visible(text) != event.text:
                 event.stop()
                 event = events.Paste(visible(text))
-        # Keys typed into a text field keep their order. Textual runs a field's own bound keys
-        # (Backspace, Delete, the arrows, Enter) only once the key has climbed back up through
-        # every container around the field to the app, while the letters typed after it are
-        # written at once: in a fast burst - nine Backspaces and a word - the word arrives
-        # first and is then rubbed out. Here the bound keys run as they arrive, in order; a
-        # key the field types (any printable character) goes to the field as before.
+        # Keys typed into a text field keep their order. Textual writes a typed letter as soon
+        # as the field reads it, but runs the field's own bound keys (Backspace, Delete, the
+        # arrows, Enter) only once the key has climbed back up through every container around
+        # the field to the app: in a fast burst - "abc", three Backspaces, "xyz" - letters
+        # overtake the Backspaces and the wrong ones are rubbed out. Here a key the field
+        # itself binds is queued on the field, behind the letters it has not yet written and
+        # ahead of those still to come, and runs there as Textual would run it.
         if (isinstance(event, events.Key) and not event.is_forwarded and not event.is_printable
-                and isinstance(self.focused, Input) and self.screen.maximized is None):
-            self.app_focus = True
-            if (await self._check_bindings(event.key, priority=True)
-                    or await self._check_bindings(event.key)):
+                and self.screen.maximized is None):
+            field = self.focused
+            if (isinstance(field, Input) or is_text_area(field)) and owns_key(field, event.key):
+                self.app_focus = True
+                if not await self._check_bindings(event.key, priority=True):
+                    field.call_later(self._check_bindings, event.key)
                 return
         await super().on_event(event)
 

@@ -24,6 +24,8 @@ PRIVATE_NAMES: list[tuple[str, str, str]] = [
     ("textual.widgets", "Footer", "_bindings_ready"),
     ("textual.widgets._footer", "FooterKey", "compact"),
     ("textual.widgets", "Static", "_reactive_connect"),
+    ("textual.app", "App", "_check_bindings"),
+    ("textual.widgets._text_area", "TextArea", "_bindings"),
 ]
 """(module, class, name) of each private thing used: what the test checks."""
 
@@ -66,3 +68,17 @@ class OwnHighlights:
 def bound_to_parent(widget: Any, name: str) -> bool:
     """Whether `widget`'s reactive `name` follows its parent's (`data_bind`), before mounting."""
     return name in (widget._reactive_connect or {})
+
+
+def is_text_area(widget: object) -> bool:
+    """Whether `widget` is a TextArea, without importing TextArea when none was ever made."""
+    import sys
+
+    module = sys.modules.get("textual.widgets._text_area")
+    return module is not None and isinstance(widget, module.TextArea)
+
+
+def owns_key(widget: Any, key: str) -> bool:
+    """Whether `widget` itself (not a container around it) binds `key`."""
+    return any(not binding.priority for binding in widget._bindings.key_to_bindings.get(key, ()))
+

@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import events
-from textual.widgets import Input
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from grimoire.ui.app import GrimoireApp, StartRequest
+from grimoire.ui.widgets.code_editor import CodeEditor
 from grimoire.ui.widgets.quiz import QuizBlock
 
 BURST = ["backspace"] * 9 + list("welcome")
@@ -88,3 +91,51 @@ async def test_a_burst_in_a_quiz_field_arrives_whole(tmp_path: Path) -> None:
         post_burst(app, BURST)
         await settle(pilot)
         assert field.value == "welcome"
+
+
+MIXED = list("abc") + ["backspace"] * 3 + list("xyz") + ["backspace"] * 2 + ["q"]
+"""Letters, then the Backspaces that rub them out, then more: the field must read "xq"."""
+
+MOVES = list("linear") + ["left"] * 6 + ["delete", "end", "backspace", "home", "x"]
+"""Cursor keys in a burst: "linear", to its start, drop the l, drop the r, an x in front."""
+
+
+async def test_letters_and_backspaces_keep_their_order_in_the_maps_filter() -> None:
+    app = GrimoireApp()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        field = app.screen.query_one("#map-filter", Input)
+        post_burst(app, MIXED)
+        await settle(pilot)
+        assert field.value == "xq"
+        field.value = ""
+        post_burst(app, MOVES)
+        await settle(pilot)
+        assert field.value == "xinea"
+
+
+class Words(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield TextArea(id="words")
+        yield CodeEditor(id="code")
+
+
+async def test_letters_and_backspaces_keep_their_order_in_text_areas() -> None:
+    # The playground's prompt and the training room's text are TextAreas; every code cell,
+    # exercise and the scratchpad is a CodeEditor.
+    app = GrimoireApp()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await app.push_screen(Words())
+        await pilot.pause()
+        for name in ("words", "code"):
+            area = app.screen.query_one(f"#{name}", TextArea)
+            area.focus()
+            await pilot.pause()
+            post_burst(app, MIXED)
+            await settle(pilot)
+            assert area.text == "xq", name
+            area.load_text("")
+            post_burst(app, MOVES)
+            await settle(pilot)
+            assert area.text == "xinea", name
