@@ -44,6 +44,19 @@ def as_listed(folder: Path) -> tuple[list[str], list[str]]:
     return [lesson.id for lesson in lessons], [str(problem) for problem in problems]
 
 
+def note_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the name of every lesson file the loader reads, in order."""
+    read: list[str] = []
+    load_lesson = loader.load_lesson
+
+    def noting(path, **options):
+        read.append(Path(path).name)
+        return load_lesson(path, **options)
+
+    monkeypatch.setattr(loader, "load_lesson", noting)
+    return read
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     folder = tmp_path / "lessons"
@@ -65,14 +78,7 @@ def test_the_listing_is_the_full_loads(folder: Path) -> None:
 def test_unchanged_lessons_are_not_read_again(folder: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     catalogue(folder)
-    read: list[str] = []
-    load_lesson = loader.load_lesson
-
-    def noting(path, **options):
-        read.append(Path(path).name)
-        return load_lesson(path, **options)
-
-    monkeypatch.setattr(loader, "load_lesson", noting)
+    read = note_reads(monkeypatch)
     catalogue(folder)
     assert read == ["05-broken.yaml"]  # a lesson with problems is always checked again
     read.clear()
@@ -97,14 +103,7 @@ def test_grimoire_lessons_lists_from_the_catalogue(folder: Path, monkeypatch: py
 
     assert cli.main(["--lessons", str(folder), "lessons"]) == 1
     first = capsys.readouterr()
-    read: list[str] = []
-    load_lesson = loader.load_lesson
-
-    def noting(path, **options):
-        read.append(Path(path).name)
-        return load_lesson(path, **options)
-
-    monkeypatch.setattr(loader, "load_lesson", noting)
+    read = note_reads(monkeypatch)
     assert cli.main(["--lessons", str(folder), "lessons"]) == 1
     assert capsys.readouterr() == first
     assert read == ["05-broken.yaml"]
