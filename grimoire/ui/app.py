@@ -238,6 +238,22 @@ class GrimoireApp(App[int]):
                 return
         await super().on_event(event)
 
+    def call_from_thread(self, callback: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run `callback` on the app's loop, as Textual does, unless the app has begun to close.
+
+        A worker's result (a reading of the familiar, a search's matches, a step of training)
+        can arrive just as the learner quits, while the rooms' widgets are being taken down:
+        drawing it then would end the Grimoire on an error instead of a quiet goodbye. Such a
+        result is dropped (the call returns None).
+        """
+
+        def unless_closing() -> Any:
+            if not self.is_running:
+                return None
+            return callback(*args, **kwargs)  # an awaitable is awaited by Textual
+
+        return super().call_from_thread(unless_closing)
+
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """A toast whose words are drawn as written: a lesson title or a path holding `[/]`
