@@ -248,10 +248,12 @@ class GrimoireApp(App[int]):
         """
 
         def unless_closing() -> Any:
-            if not self.is_running:
+            if not self.is_running:  # it began to close while the call was on its way
                 return None
             return callback(*args, **kwargs)  # an awaitable is awaited by Textual
 
+        if not self.is_running:
+            return None  # not queued at all: the loop may stop before it would run
         return super().call_from_thread(unless_closing)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
-from grimoire.ui.app import GrimoireApp
+from grimoire.ui.app import GrimoireApp, StartRequest
 
 
 async def test_a_result_arriving_as_the_app_closes_is_dropped() -> None:
@@ -61,3 +62,21 @@ async def test_a_result_while_the_app_runs_is_drawn() -> None:
             thread=True)
         await worker.wait()
         assert shown == ["MapScreen"]
+
+
+@pytest.mark.parametrize(("room", "keys"), [
+    ("playground", ["ctrl+r"]),  # the familiar writing, its reading of the prompt
+    ("training", ["ctrl+r"]),  # a training run starting in its own process
+    ("source", ["f", "s", "e", "l", "f", "enter"]),  # a search across every page
+    ("scratchpad", ["x", "enter", "ctrl+r"]),  # a cell running in the kernel
+    ("lesson", ["n", "ctrl+r"]),  # a step's cells running
+    ("map", ["v"]),  # the filter, the review count in its thread
+])
+async def test_quitting_at_once_while_a_room_works(room: str, keys: list[str]) -> None:
+    request = StartRequest(room, lesson="vectors") if room == "lesson" else StartRequest(room)
+    app = GrimoireApp(request)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press(*keys)
+        await pilot.press("ctrl+q")  # the learner leaves without waiting
+    assert app.crash is None, repr(app.crash)
