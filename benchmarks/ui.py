@@ -34,7 +34,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import ClassVar
+
+sys.path.insert(0, str(Path(__file__).parent))
+from spellbook import PaintProbe  # the first-repaint probe, shared
 
 
 def rss_mb(pid: int) -> float:
@@ -51,35 +54,6 @@ async def until(pilot, condition, limit: float = 120.0) -> None:
         if time.perf_counter() > deadline:
             raise TimeoutError("the app never reached the expected state")
         await pilot.pause(0.002)
-
-
-class PaintProbe:
-    """Notes the first repaint (the app's `_display`) at which `shown()` holds."""
-
-    def __init__(self, app, shown) -> None:
-        self.app, self.shown = app, shown
-        self.seen: float | None = None
-        self.start = 0.0
-
-    def __enter__(self) -> Self:
-        self.display = self.app._display
-
-        def noting(*args, **kwargs):
-            if self.seen is None and self.shown():
-                self.seen = time.perf_counter()
-            return self.display(*args, **kwargs)
-
-        self.app._display = noting
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.app._display = self.display
-
-    @property
-    def elapsed(self) -> float:
-        assert self.seen is not None
-        return self.seen - self.start
 
 
 SPIN = """

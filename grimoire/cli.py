@@ -176,7 +176,7 @@ def _lessons(args: argparse.Namespace) -> int:
     from grimoire.course.catalogue import catalogue  # each file checked once, then remembered
     from grimoire.course.loader import display_name, problem_lines, resolve_directory
 
-    lessons, problems = catalogue(resolve_directory(args.lessons))
+    lessons, problems = catalogue(args.lessons)
     width = max((len(lesson.id) for lesson in lessons), default=0)
     for lesson in lessons:
         print(f"{lesson.number:02d}  {lesson.id.ljust(width)}  {lesson.title}")

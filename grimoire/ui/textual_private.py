@@ -1,14 +1,15 @@
 """Every use of Textual's private API, in one place: an upgrade that removes one fails one test.
 
-Textual offers no public hook for three things the Grimoire needs: seeing a key before an
-editor or an input field acts on it, filling a TextArea's highlight map without tree-sitter, and
-a footer built once with its keys (grimoire/ui/widgets/footer.py). They are done here, or listed
-here, and nowhere else; tests/app/test_app_textual_private.py checks each name still exists in
-the installed Textual.
-"""
+Textual offers no public hook for four things the Grimoire needs: seeing a key before an editor
+or an input field acts on it, keeping a burst of keys in order in a text field (the app's
+`on_event`), filling a TextArea's highlight map without tree-sitter, and a footer built once
+with its keys (grimoire/ui/widgets/footer.py). They are done here, or listed here, and nowhere
+else; tests/app/test_app_textual_private.py checks each name still exists in the installed
+Textual."""
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -72,8 +73,6 @@ def bound_to_parent(widget: Any, name: str) -> bool:
 
 def is_text_area(widget: object) -> bool:
     """Whether `widget` is a TextArea, without importing TextArea when none was ever made."""
-    import sys
-
     module = sys.modules.get("textual.widgets._text_area")
     return module is not None and isinstance(widget, module.TextArea)
 
@@ -81,4 +80,3 @@ def is_text_area(widget: object) -> bool:
 def owns_key(widget: Any, key: str) -> bool:
     """Whether `widget` itself (not a container around it) binds `key`."""
     return any(not binding.priority for binding in widget._bindings.key_to_bindings.get(key, ()))
-

@@ -63,6 +63,18 @@ def highlighted(app: GrimoireApp) -> str:
     return screen.shown[index].summary.id
 
 
+async def finish_and_come_back(app: GrimoireApp, pilot, lesson_id: str) -> None:
+    """The learner finishes the open lesson (both steps, as its screen records them) and
+    comes back to the map."""
+    store = ProgressStore()
+    store.open_lesson(lesson_id)
+    store.mark_step_done(lesson_id, 0)
+    store.mark_step_done(lesson_id, 1)
+    app.pop_screen()
+    await pilot.pause()
+    await pilot.pause()
+
+
 async def test_map_shows_every_lesson_with_its_state_and_continues(tmp_path: Path) -> None:
     lessons = write_lessons(tmp_path / "lessons")
     store = ProgressStore()
@@ -185,14 +197,7 @@ async def test_after_finishing_a_lesson_enter_goes_on_to_the_next(tmp_path: Path
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is not screen
-        # The learner finishes the lesson (as its screen records it) and comes back.
-        store = ProgressStore()
-        store.open_lesson("vectors")
-        store.mark_step_done("vectors", 0)
-        store.mark_step_done("vectors", 1)
-        app.pop_screen()
-        await pilot.pause()
-        await pilot.pause()
+        await finish_and_come_back(app, pilot, "vectors")
         banner = str(screen.query_one("#map-continue", Static).render())
         assert "begins" in banner and "Norms and distances" in banner
         assert highlighted(app) == "norms"
@@ -219,13 +224,7 @@ async def test_after_finishing_a_filtered_lesson_enter_opens_what_the_banner_nam
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is not screen
-        store = ProgressStore()
-        store.open_lesson("attention")
-        store.mark_step_done("attention", 0)
-        store.mark_step_done("attention", 1)
-        app.pop_screen()
-        await pilot.pause()
-        await pilot.pause()
+        await finish_and_come_back(app, pilot, "attention")
         banner = str(screen.query_one("#map-continue", Static).render())
         assert "begins" in banner and "Vectors and embeddings" in banner
         # The filter that hid the banner's lesson is gone, and the highlight is on it.

@@ -26,15 +26,21 @@ async def ask(pilot, key: str, text: str) -> None:
     await pilot.pause()
 
 
+async def open_spellbook(app: GrimoireApp, pilot) -> SourceScreen:
+    """Ctrl+O from the map, then wait for the spellbook: the screen it opened."""
+    await pilot.press("ctrl+o")
+    await until(pilot, lambda: isinstance(app.screen, SourceScreen))
+    assert isinstance(app.screen, SourceScreen)
+    return app.screen
+
+
 async def test_one_escape_after_find_and_search_goes_back_to_the_map() -> None:
     app = GrimoireApp()
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         home = app.screen
         assert isinstance(home, MapScreen)
-        await pilot.press("ctrl+o")
-        await until(pilot, lambda: isinstance(app.screen, SourceScreen))
-        screen = app.screen
+        screen = await open_spellbook(app, pilot)
         await ask(pilot, "slash", "def")
         await ask(pilot, "f", "paths")
         await until(pilot, lambda: not screen.searching)
@@ -48,8 +54,7 @@ async def test_escape_first_closes_a_question_being_typed() -> None:
     app = GrimoireApp()
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+o")
-        await until(pilot, lambda: isinstance(app.screen, SourceScreen))
+        await open_spellbook(app, pilot)
         await pilot.press("slash", "d", "e")
         await pilot.press("escape")
         await pilot.pause()
@@ -64,9 +69,7 @@ async def test_c_puts_the_results_away_and_keeps_the_page() -> None:
     app = GrimoireApp()
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+o")
-        await until(pilot, lambda: isinstance(app.screen, SourceScreen))
-        screen = app.screen
+        screen = await open_spellbook(app, pilot)
         await ask(pilot, "f", "paths")
         await until(pilot, lambda: not screen.searching)
         await pilot.press("c")
@@ -115,9 +118,7 @@ async def test_search_results_stream_in_and_count() -> None:
     app = GrimoireApp()
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+o")
-        await until(pilot, lambda: isinstance(app.screen, SourceScreen))
-        screen = app.screen
+        screen = await open_spellbook(app, pilot)
         seen: list[int] = []
         await ask(pilot, "f", "self")
         while screen.searching:

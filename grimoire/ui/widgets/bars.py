@@ -72,6 +72,14 @@ def _bar(line: Text, fraction: float, width: int, colour: str) -> None:
     line.append(tip + " " * (width - full - len(tip)), style=Style(color=colour))
 
 
+def _label(line: Text, name: str, width: int, style: Style) -> None:
+    """Append a bar's label, right-aligned in `width` cells (cut with '…'), and one space."""
+    if width:
+        shown = name if cell_len(name) <= width else set_cell_size(name, width - 1) + "…"
+        line.append(" " * (width - cell_len(shown)) + shown, style=style)
+        line.append(" ")
+
+
 class Bars(Picture):
     """`{"kind": "bars", "values": [float], "labels": [str]|None, "log": bool}`."""
 
@@ -131,11 +139,7 @@ class Bars(Picture):
         lines = []
         for name, number, fraction in zip(names, numbers, fractions, strict=True):
             line = Text(no_wrap=True, overflow="crop")
-            if label_width:
-                shown = name if cell_len(name) <= label_width else (
-                    set_cell_size(name, label_width - 1) + "…")
-                line.append(" " * (label_width - cell_len(shown)) + shown, style=muted)
-                line.append(" ")
+            _label(line, name, label_width, muted)
             if signed and bar_width >= MIN_SIGNED_BAR:
                 half = bar_width // 2
                 left = round(max(0.0, -fraction) * half)
@@ -162,11 +166,7 @@ class Bars(Picture):
         lines = []
         for name, number, fraction in zip(names, numbers, fractions, strict=True):
             line = Text(no_wrap=True, overflow="crop")
-            if label_width:
-                shown = name if cell_len(name) <= label_width else (
-                    set_cell_size(name, label_width - 1) + "…")
-                line.append(" " * (label_width - cell_len(shown)) + shown, style=muted)
-                line.append(" ")
+            _label(line, name, label_width, muted)
             if signed and bar_width >= MIN_SIGNED_BAR:
                 half = bar_width // 2
                 left = round(max(0.0, -fraction) * half)
