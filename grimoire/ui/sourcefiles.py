@@ -235,8 +235,3 @@ def search_pages(query: str, limit: int = SEARCH_LIMIT) -> Iterator[list[SearchH
                     return
         left -= len(hits)
         yield hits
-
-
-def search_source(query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
-    """Lines of every text file of the Grimoire containing `query`, ignoring case."""
-    return [hit for hits in search_pages(query, limit) for hit in hits]
